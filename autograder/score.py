@@ -1,0 +1,87 @@
+"""Score one submitted notebook without a gradebook: restore, execute, grade.
+
+The submission's test cells are restored from the instructor SOURCE notebook (hidden tests
+included), the notebook runs in a fresh kernel in a scratch directory that holds only the chapter's
+data files (never the notebook with its hidden tests), and every graded cell is scored.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from nbformat import NotebookNode
+
+from autograder.execute import execute
+from autograder.grading import Report, grade_notebook
+from autograder.notebook import grade_id, read_notebook
+from autograder.paths import (
+    UnknownAssignment,
+    assignments,
+    course_root,
+    data_files,
+    source_notebook,
+)
+from autograder.sanitize import restore
+from autograder.settings import CELL_TIMEOUT
+
+
+def identify_assignment(nb: NotebookNode, path: Path, root: Path | None = None) -> str:
+    """The chapter a submission belongs to: its file name if that is a chapter id, else the chapter
+    sharing the most grade_ids with it (students rename files: "01_neurons (1).ipynb")."""
+    known = assignments(root)
+    if Path(path).stem in known:
+        return Path(path).stem
+    ids = {grade_id(cell) for cell in nb.cells} - {None}
+    overlap: dict[str, int] = {}
+    for assignment in known:
+        reference = read_notebook(source_notebook(assignment, root))
+        overlap[assignment] = len(ids & ({grade_id(c) for c in reference.cells} - {None}))
+    best = max(overlap.values(), default=0)
+    matches = [a for a, n in overlap.items() if n == best]
+    if best == 0 or len(matches) != 1:
+        raise UnknownAssignment(
+            f"cannot tell which chapter {Path(path).name} belongs to; name it after its chapter "
+            f"or pass --assignment (chapters: {', '.join(known) or 'none'})"
+        )
+    return matches[0]
+
+
+def run_submission(
+    submission: NotebookNode,
+    reference: NotebookNode,
+    files: list[Path],
+    folder: Path,
+    timeout: int = CELL_TIMEOUT,
+) -> NotebookNode:
+    """Restore the submission against ``reference`` and execute it in a scratch directory holding
+    ``files`` (paths under ``folder``, copied with the same relative layout)."""
+    restored = restore(submission, reference)
+    # Student code may leave files it made undeletable; that must not lose the result.
+    with tempfile.TemporaryDirectory(prefix="autograder-", ignore_cleanup_errors=True) as scratch:
+        workdir = Path(scratch)
+        for file in files:
+            target = workdir / file.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(file, target)
+        return execute(restored, workdir, timeout=timeout)
+
+
+def score_notebook(
+    path: Path | str,
+    assignment: str | None = None,
+    timeout: int = CELL_TIMEOUT,
+    root: Path | None = None,
+) -> Report:
+    """Score a submission with the hidden tests; written answers are listed for manual grading.
+
+    Raises InvalidNotebook (not a readable notebook) or UnknownAssignment (no such chapter).
+    """
+    root = course_root(root)
+    nb = read_notebook(path)
+    assignment = assignment or identify_assignment(nb, Path(path), root)
+    reference = read_notebook(source_notebook(assignment, root))
+    folder = root / "source" / assignment
+    executed = run_submission(nb, reference, data_files(assignment, root), folder, timeout)
+    return grade_notebook(executed, assignment)

@@ -1,0 +1,38 @@
+"""Constants of the grading pipeline, shared by our code and by ``nbgrader_config.py``.
+
+One place for every knob, so that nbgrader and ``python -m autograder`` grade the same way.
+"""
+
+from __future__ import annotations
+
+COURSE_ID = "deep-learning-course"
+
+# The Jupyter kernel the notebooks declare and nbgrader's autograder uses.
+KERNEL_NAME = "dlcourse"
+KERNEL_DISPLAY_NAME = "Python 3 (deep-learning course)"
+
+# Seconds a single cell may run (training cells take minutes on a 2-core CPU), and seconds a
+# kernel may take to start (importing torch on a cold disk is slow).
+CELL_TIMEOUT = 600
+STARTUP_TIMEOUT = 180
+
+# Harmless stderr lines. nbgrader scores ANY stderr output of a test cell as a failure, so lines
+# that say nothing about the student's answer are dropped first. Deliberately no anchors: nbgrader's
+# IgnorePattern applies re.search to a whole stream output, our grading applies it to each line.
+IGNORE_STDERR_PATTERN = "|".join(
+    [
+        # Matplotlib's first import on a fresh machine or sandbox.
+        r"Matplotlib is building the font cache",
+        r"Matplotlib created a temporary cache directory",
+        # A plain-text tqdm progress bar ("epoch 3:  40%|####      | 4/10 [00:01<00:02, ...]").
+        r"\d+%\|[^|\n]*\|\s*\d+/\d+",
+    ]
+)
+
+# Submissions larger than this are refused before parsing (a notebook full of images, a JSON bomb).
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+
+# What nbgrader's ClearSolutions writes in place of a solution (nbgrader's own defaults, pinned so
+# that a restored written answer and the release agree).
+CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+TEXT_STUB = "YOUR ANSWER HERE"

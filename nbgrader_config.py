@@ -1,0 +1,36 @@
+"""nbgrader configuration of the course; this folder is the nbgrader course directory.
+
+Every value comes from autograder.settings, so that nbgrader and `python -m autograder` grade alike.
+"""
+
+from pathlib import Path
+
+from autograder import settings
+
+c = get_config()  # noqa: F821 (nbgrader injects get_config)
+ROOT = Path(__file__).resolve().parent
+
+# The course's id in the gradebook and in the exchange directory.
+c.CourseDirectory.course_id = settings.COURSE_ID
+# The gradebook: SQLite next to this file (git-ignored). Point it at a server database for big
+# classes, e.g. "postgresql+psycopg2://user@host/dlcourse".
+c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
+
+# Seconds one cell may run while autograding; nbgrader's default of 30 would kill training cells.
+c.Execute.timeout = settings.CELL_TIMEOUT
+# Seconds the kernel may take to start (a cold import of torch can be slow).
+c.Execute.startup_timeout = settings.STARTUP_TIMEOUT
+# The kernel the autograder runs submissions with, whatever kernel the student's file names.
+c.Execute.kernel_name = settings.KERNEL_NAME
+
+# nbgrader fails a test cell on ANY stderr output; drop the harmless lines first. IgnorePattern is
+# disabled by default, so it must be switched on as well as given a pattern.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = settings.IGNORE_STDERR_PATTERN
+
+# Put back test cells a student deleted (nbgrader's default would silently skip them).
+c.OverwriteCells.add_missing_cells = True
+
+# What replaces a solution in the student release (nbgrader's defaults, pinned).
+c.ClearSolutions.code_stub = {"python": settings.CODE_STUB}
+c.ClearSolutions.text_stub = settings.TEXT_STUB

@@ -1,0 +1,50 @@
+"""Fixtures of the autograder tests: a temporary course directory holding the 00_demo chapter.
+
+Building a release runs nbgrader (seconds) and grading starts a kernel (about a second), so the
+course and its release are built once per session and graded notebooks are shared per module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat import NotebookNode
+
+from autograder.notebook import read_notebook
+from autograder.release import write_release
+from tests.autograder.chapter import ASSIGNMENT, make_course
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep these tests on one xdist worker, so the course and its release are built only once."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("autograder"))
+
+
+@pytest.fixture(scope="session")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A course directory with source/00_demo/ and its freshly generated release/00_demo/."""
+    root = make_course(tmp_path_factory.mktemp("course"))
+    write_release(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def source_nb(course: Path) -> NotebookNode:
+    return read_notebook(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+
+
+@pytest.fixture(scope="session")
+def release_nb(course: Path) -> NotebookNode:
+    return read_notebook(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+
+
+def save(nb: NotebookNode, path: Path) -> Path:
+    """Write ``nb`` as is (no normalization), the way JupyterLab saves a student's file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+    return path

@@ -1,0 +1,64 @@
+"""Tests of autograder.check: a student's self-check runs only the tests they can see."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from nbformat import NotebookNode
+
+from autograder.check import check_notebook
+from autograder.grading import Report
+from tests.autograder.chapter import ASSIGNMENT, HIDDEN_MESSAGE, make_course, tampered, visible_only
+from tests.autograder.conftest import save
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("check")
+
+
+@pytest.fixture(scope="module")
+def visible_only_check(course: Path, work: Path, release_nb: NotebookNode) -> Report:
+    return check_notebook(save(visible_only(release_nb), work / f"{ASSIGNMENT}.ipynb"), root=course)
+
+
+@pytest.fixture(scope="module")
+def tampered_check(course: Path, work: Path, release_nb: NotebookNode) -> Report:
+    return check_notebook(save(tampered(release_nb), work / "copy.ipynb"), root=course)
+
+
+def test_an_answer_that_passes_the_visible_tests_passes_the_check(
+    visible_only_check: Report,
+) -> None:
+    # The same notebook loses the points of 0.2 when scored (see test_score): hidden tests.
+    results = {c.grade_id: c.passed for c in visible_only_check.cells}
+    assert results == {
+        "test_ex0_1_double": True,
+        "test_ex0_2_scale": True,
+        "written_ex0_3_explain": None,
+    }
+
+
+def test_check_restores_tests_from_the_release(tampered_check: Report) -> None:
+    results = {c.grade_id: (c.passed, c.error) for c in tampered_check.cells}
+    assert results["test_ex0_1_double"] == (False, "AssertionError: double(2) should be 4")
+    # Deleted by the student, then restored from the release: visible test only.
+    assert results["test_ex0_2_scale"] == (True, None)
+    assert [c.grade_id for c in tampered_check.cells].count("test_ex0_1_double") == 1
+
+
+def test_check_reports_never_mention_hidden_tests(
+    visible_only_check: Report, tampered_check: Report
+) -> None:
+    for report in (visible_only_check, tampered_check):
+        text = json.dumps(report.to_dict())
+        assert HIDDEN_MESSAGE not in text and "HIDDEN" not in text
+
+
+def test_check_without_a_release_says_how_to_make_one(tmp_path: Path) -> None:
+    root = make_course(tmp_path / "course")
+    notebook = root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    with pytest.raises(FileNotFoundError, match="python -m autograder release"):
+        check_notebook(notebook, root=root)

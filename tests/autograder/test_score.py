@@ -1,0 +1,148 @@
+"""Tests of autograder.score and autograder.execute: scoring a submission with the hidden tests.
+
+Each graded notebook costs a kernel start, so the reports are computed once per module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from nbformat import NotebookNode
+
+from autograder.grading import CellResult, Report
+from autograder.notebook import InvalidNotebook
+from autograder.paths import UnknownAssignment
+from autograder.score import score_notebook
+from tests.autograder.chapter import (
+    ASSIGNMENT,
+    RIGHT_SCALE,
+    answer,
+    tampered,
+    visible_only,
+)
+from tests.autograder.conftest import save
+
+
+def _cells(report: Report) -> dict[str, CellResult]:
+    return {c.grade_id: c for c in report.cells}
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("submissions")
+
+
+@pytest.fixture(scope="module")
+def source_report(course: Path) -> Report:
+    return score_notebook(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", root=course)
+
+
+@pytest.fixture(scope="module")
+def release_report(course: Path) -> Report:
+    return score_notebook(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", root=course)
+
+
+@pytest.fixture(scope="module")
+def tampered_report(course: Path, work: Path, release_nb: NotebookNode) -> Report:
+    # A file name that is not a chapter id: the chapter is found from the grade_ids.
+    return score_notebook(save(tampered(release_nb), work / "my work (1).ipynb"), root=course)
+
+
+@pytest.fixture(scope="module")
+def visible_only_report(course: Path, work: Path, release_nb: NotebookNode) -> Report:
+    path = save(visible_only(release_nb), work / "visible" / f"{ASSIGNMENT}.ipynb")
+    return score_notebook(path, root=course)
+
+
+def test_the_source_scores_full_marks(source_report: Report) -> None:
+    assert (source_report.score, source_report.max_score) == (3, 3)
+    assert all(c.passed for c in source_report.cells if c.kind == "autograded")
+
+
+def test_written_answers_are_listed_for_manual_grading_not_counted(source_report: Report) -> None:
+    written = _cells(source_report)["written_ex0_3_explain"]
+    assert (written.kind, written.points, written.passed, written.error) == (
+        "manual",
+        None,
+        None,
+        None,
+    )
+    assert written.max_points == 1
+    assert [c.grade_id for c in source_report.cells] == [
+        "test_ex0_1_double",
+        "test_ex0_2_scale",
+        "written_ex0_3_explain",
+    ]
+
+
+def test_the_untouched_release_scores_zero_without_crashing(release_report: Report) -> None:
+    assert (release_report.score, release_report.max_score) == (0, 3)
+    auto = [c for c in release_report.cells if c.kind == "autograded"]
+    assert all(c.error == "NotImplementedError" for c in auto)
+
+
+def test_a_wrong_answer_loses_only_its_points(tampered_report: Report) -> None:
+    assert tampered_report.assignment == ASSIGNMENT
+    assert (tampered_report.score, tampered_report.max_score) == (2, 3)
+    first = _cells(tampered_report)["test_ex0_1_double"]
+    assert (first.points, first.max_points, first.passed) == (0, 1, False)
+    assert first.error == "AssertionError: double(2) should be 4"
+
+
+def test_edited_deleted_and_duplicated_tests_are_restored_once(tampered_report: Report) -> None:
+    ids = sorted(c.grade_id for c in tampered_report.cells)
+    assert ids == ["test_ex0_1_double", "test_ex0_2_scale", "written_ex0_3_explain"]
+    second = _cells(tampered_report)["test_ex0_2_scale"]
+    # Re-inserted from the source; the harmless stderr line printed by the answer is ignored.
+    assert (second.points, second.passed) == (2, True)
+
+
+def test_hidden_tests_run_when_scoring(visible_only_report: Report) -> None:
+    cells = _cells(visible_only_report)
+    assert cells["test_ex0_1_double"].passed, cells["test_ex0_1_double"].error
+    assert cells["test_ex0_2_scale"].passed is False
+    assert cells["test_ex0_2_scale"].error == "IndexError: list index out of range"
+    assert visible_only_report.score == 1
+
+
+def test_a_dying_kernel_is_reported_not_raised(
+    course: Path, tmp_path: Path, release_nb: NotebookNode
+) -> None:
+    crash = "def double(x):\n    import os\n    os._exit(1)"
+    nb = answer(answer(release_nb, "ex0_1_double", crash), "ex0_2_scale", RIGHT_SCALE)
+    report = score_notebook(save(nb, tmp_path / f"{ASSIGNMENT}.ipynb"), root=course)
+    cells = _cells(report)
+    assert report.score == 0
+    assert cells["test_ex0_1_double"].error.startswith("KernelDied: the kernel died")
+    assert cells["test_ex0_2_scale"].error.startswith("NotRun: not run because the kernel died")
+
+
+def test_a_cell_timeout_is_reported_not_raised(
+    course: Path, tmp_path: Path, release_nb: NotebookNode
+) -> None:
+    slow = "def double(x):\n    import time\n    time.sleep(120)"
+    nb = answer(answer(release_nb, "ex0_1_double", slow), "ex0_2_scale", RIGHT_SCALE)
+    report = score_notebook(save(nb, tmp_path / f"{ASSIGNMENT}.ipynb"), timeout=2, root=course)
+    cells = _cells(report)
+    assert cells["test_ex0_1_double"].error == (
+        "CellTimeout: the cell ran longer than 2 s and was stopped"
+    )
+    assert cells["test_ex0_2_scale"].error.startswith("NotRun: not run because cell")
+    assert report.score == 0
+
+
+def test_files_that_cannot_be_graded_raise_before_any_kernel_starts(
+    course: Path, tmp_path: Path, release_nb: NotebookNode
+) -> None:
+    broken = tmp_path / f"{ASSIGNMENT}.ipynb"
+    broken.write_text('{"cells": [')
+    with pytest.raises(InvalidNotebook, match="not valid JSON"):
+        score_notebook(broken, root=course)
+    good = save(release_nb, tmp_path / "anything.ipynb")
+    with pytest.raises(UnknownAssignment, match="99_nope"):
+        score_notebook(good, assignment="99_nope", root=course)
+    stranger = tmp_path / "stranger.ipynb"
+    stranger.write_text((Path(__file__).parent / "fixtures" / "plain.ipynb").read_text())
+    with pytest.raises(UnknownAssignment, match="cannot tell which chapter"):
+        score_notebook(stranger, root=course)

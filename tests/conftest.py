@@ -1,0 +1,61 @@
+"""Suite-wide pytest configuration: the `gpu` marker and a table of measured chapter times."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def accelerator() -> str | None:
+    """'cuda' or 'mps' when this machine has one, else None."""
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    if accelerator() is not None:
+        return
+    skip = pytest.mark.skip(
+        reason="needs a GPU (CUDA or Apple MPS); none is present on this machine"
+    )
+    for item in items:
+        if item.get_closest_marker("gpu") is not None:
+            item.add_marker(skip)
+
+
+TIMINGS: list[tuple[str, str, float]] = []
+
+
+@pytest.fixture
+def record_timing(record_property):
+    """Record (what, where, seconds) for the summary printed at the end of the run.
+
+    Stored as a user property so that it travels from pytest-xdist workers to the controller.
+    """
+
+    def record(what: str, where: str, seconds: float) -> None:
+        record_property("timing", (what, where, round(seconds, 2)))
+
+    return record
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        TIMINGS.extend(tuple(value) for name, value in report.user_properties if name == "timing")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not TIMINGS:
+        return
+    terminalreporter.section("measured times")
+    for what, where, seconds in sorted(TIMINGS):
+        terminalreporter.write_line(f"{what:<40} {where:<6} {seconds:7.1f} s")

@@ -1,0 +1,137 @@
+"""End-to-end: `make lab` serves chapter 1 in JupyterLab, with the course kernel and nbgrader.
+
+A student's first five minutes, in a real (headless) browser: the workspace is created, the
+chapter opens, the course kernel starts, the first code cell runs and prints the device, and
+nbgrader's Validate button and menu are there. `make workspace` never overwrites the student's work.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from course.device import describe_device
+from tests.e2e.server import (
+    KERNEL_DISPLAY_NAME,
+    KERNEL_NAME,
+    NOTEBOOK,
+    REPO,
+    Lab,
+    make_env,
+    run_make,
+)
+
+# The status bar reads "<kernel display name> | Idle" once the course kernel has started.
+KERNEL_IDLE = f"document.body.innerText.includes('{KERNEL_DISPLAY_NAME} | Idle')"
+KERNEL_START_TIMEOUT = 60_000  # ms; torch makes the first kernel start take a few seconds
+# What nbgrader 0.9.6's lab extension adds to JupyterLab 4: a "Validate" button in every notebook
+# toolbar and an "Nbgrader" main menu with these commands.
+NBGRADER_MENU_COMMANDS = {
+    "nbgrader:open-assignment-list": "Assignment List",
+    "nbgrader:open-course-list": "Course List",
+    "nbgrader:open-formgrader": "Formgrader",
+}
+
+
+def first_code_source(notebook: Path) -> str:
+    """Source of the first code cell of a notebook file."""
+    cells = json.loads(notebook.read_text())["cells"]
+    source = next(cell["source"] for cell in cells if cell["cell_type"] == "code")
+    return "".join(source)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_make_lab_opens_chapter_with_course_kernel_and_nbgrader(
+    lab: Lab, page: Any, artifacts: Path
+) -> None:
+    notebook = lab.workspace / NOTEBOOK
+    assert notebook.is_file(), f"`make lab` did not put {NOTEBOOK} into the workspace"
+
+    page.goto(f"{lab.url}/lab/tree/{NOTEBOOK}?token={lab.token}")
+    panel = page.locator(".jp-NotebookPanel")
+    expect(panel.locator(".jp-Cell").first).to_be_visible()
+    page.wait_for_function(KERNEL_IDLE, timeout=KERNEL_START_TIMEOUT)
+
+    # The notebook runs on the course kernel that `make setup` installed in the venv.
+    expect(panel.locator(".jp-Toolbar-kernelName")).to_have_text(KERNEL_DISPLAY_NAME)
+    sessions = lab.api("/api/sessions")
+    assert [(s["path"], s["kernel"]["name"]) for s in sessions] == [(NOTEBOOK, KERNEL_NAME)]
+
+    # Run the first code cell the way a student does, and wait for it to finish.
+    cell = panel.locator(".jp-CodeCell").first
+    expect(cell.locator(".jp-InputArea-editor")).to_contain_text(
+        first_code_source(notebook).splitlines()[0].strip()
+    )
+    cell.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+    expect(cell.locator(".jp-InputArea-prompt")).to_have_text("[1]:", timeout=60_000)
+    page.wait_for_function(KERNEL_IDLE)
+    outputs = cell.locator(".jp-OutputArea-output")
+    expect(outputs.first).to_be_visible()
+    # JupyterLab renders both stderr streams and exceptions with the stderr mime type.
+    stderr = cell.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    printed = "\n".join(outputs.all_inner_texts())
+    assert stderr.count() == 0, f"the first code cell wrote to stderr or raised:\n{printed}"
+    expected = describe_device()  # the kernel inherits this process's environment
+    assert expected in printed, (
+        f"the first code cell should print {expected!r}, it printed:\n{printed}"
+    )
+
+    # nbgrader's lab extension: the Validate button in the notebook toolbar ...
+    validate = panel.locator(".jp-NotebookPanel-toolbar jp-button.validate-button")
+    expect(validate).to_be_visible()
+    expect(validate).to_have_text("Validate")
+    cell.scroll_into_view_if_needed()
+    shot = artifacts / "lab_notebook.png"
+    page.screenshot(path=str(shot))
+    print(f"\nscreenshot of the notebook: {shot}")
+
+    # ... and its main menu with the student and instructor tools.
+    menu_bar = page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text="Nbgrader")
+    expect(menu_bar).to_have_count(1)
+    menu_bar.click()
+    menu = page.locator("#jp-mainmenu-nbgrader")
+    for command, label in NBGRADER_MENU_COMMANDS.items():
+        expect(menu.locator(f'li[data-command="{command}"]')).to_have_text(label)
+    shot = artifacts / "lab_nbgrader_menu.png"
+    page.screenshot(path=str(shot))
+    print(f"screenshot of the Nbgrader menu: {shot}")
+    page.keyboard.press("Escape")
+
+    # A student must not see errors in the terminal that runs `make lab`.
+    errors = lab.logged_errors()
+    assert not errors, "JupyterLab or nbgrader logged errors:\n" + "\n".join(errors)
+
+
+@pytest.mark.slow
+def test_make_workspace_twice_keeps_student_edits(course_ready: Path, tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    release = REPO / "release"
+    env = make_env(tmp_path / "jupyter-home")
+
+    first = run_make("workspace", f"WORKSPACE={workspace}", env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    notebook = workspace / NOTEBOOK
+    assert notebook.read_bytes() == (release / NOTEBOOK).read_bytes()
+
+    # The student solves something and keeps notes next to the notebook.
+    content = json.loads(notebook.read_text())
+    code = next(cell for cell in content["cells"] if cell["cell_type"] == "code")
+    code["source"] = "".join(code["source"]) + "\n# my own edit: keep me\n"
+    notebook.write_text(json.dumps(content, indent=1))
+    edited = notebook.read_bytes()
+    notes = workspace / NOTEBOOK.split("/")[0] / "my_notes.txt"
+    notes.write_text("student notes\n")
+
+    second = run_make("workspace", f"WORKSPACE={workspace}", env=env)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert notebook.read_bytes() == edited, "`make workspace` overwrote the student's notebook"
+    assert notes.read_text() == "student notes\n"
+    released = {p.relative_to(release) for p in release.rglob("*") if p.is_file()}
+    missing = {p for p in released if not p.name.startswith(".") and not (workspace / p).is_file()}
+    assert not missing, f"files of release/ not copied into the workspace: {sorted(missing)}"

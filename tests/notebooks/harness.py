@@ -1,0 +1,243 @@
+"""Run each exercise's test cell against candidate answers, in one kernel per chapter.
+
+Executing a whole chapter once per wrong answer would make the suite far too slow once all seven
+chapters exist. Instead, for every chapter, one kernel runs only what the exercises need:
+
+1. In notebook order, for each autograded exercise: the cells tagged ``setup`` and the source
+   solutions of earlier exercises, then the exercise's own source solution and test cell (which
+   must pass), then each candidate answer followed by the test cell, then the source solution again.
+2. With every solution in place, every test cell once more (the baseline: test cells must not
+   depend on notebook state that later cells change).
+3. For each wrong answer: the wrong answer, the later solutions that use a name it defines, and all
+   other test cells, which must still pass (a wrong answer must cost only its own exercise's
+   points); then the solution and those later solutions again.
+
+Pass or fail is decided by :func:`autograder.grading.outcome`, the same rule the grader applies.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from autograder.grading import outcome
+from autograder.notebook import grade_id, is_solution, is_test, points
+from autograder.paths import course_root, data_files, source_notebook
+
+CANDIDATES_DIR = Path(__file__).parent / "candidates"
+CELL_TIMEOUT = 300
+
+
+class HarnessError(RuntimeError):
+    """The chapter itself is broken for the harness (a setup cell or a source solution fails)."""
+
+
+@dataclass
+class Exercise:
+    """An autograded exercise: its answer cell, its test cell and its points."""
+
+    answer_id: str
+    solution: str
+    test_id: str
+    test: str
+    points: float
+    answer_index: int
+    expensive: bool = False
+
+    @property
+    def defined_names(self) -> set[str]:
+        return top_level_names(self.solution)
+
+
+@dataclass
+class CandidateResult:
+    """What happened to one candidate answer."""
+
+    exercise: str
+    kind: str  # "solution", "wrong" or "right"
+    name: str
+    passed: bool
+    message: str | None
+    collateral: dict[str, str] = field(default_factory=dict)  # other test ids it made fail
+
+
+def top_level_names(source: str) -> set[str]:
+    """Names a cell defines at module level (functions, classes, assignments, imports)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def used_names(source: str) -> set[str]:
+    """Every name a cell reads or writes (a cheap over-approximation of its dependencies)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def load_candidates(assignment: str) -> dict[str, dict[str, dict[str, str]]]:
+    """The CANDIDATES dict of tests/notebooks/candidates/<assignment>.py ({} when missing)."""
+    path = CANDIDATES_DIR / f"{assignment}.py"
+    if not path.exists():
+        return {}
+    spec = importlib.util.spec_from_file_location(f"candidates_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CANDIDATES
+
+
+def exercises(nb: nbformat.NotebookNode) -> list[Exercise]:
+    """The autograded exercises of a source notebook, in order (answer cell then its test cell)."""
+    found: list[Exercise] = []
+    cells = nb.cells
+    for i, cell in enumerate(cells):
+        if cell.cell_type != "code" or not is_solution(cell):
+            continue
+        answer_id = grade_id(cell)
+        test_cell = cells[i + 1] if i + 1 < len(cells) else None
+        if test_cell is None or not is_test(test_cell):
+            raise HarnessError(f"answer cell {answer_id} is not followed by its test cell")
+        found.append(
+            Exercise(
+                answer_id=answer_id,
+                solution=cell.source,
+                test_id=grade_id(test_cell),
+                test=test_cell.source,
+                points=points(test_cell),
+                answer_index=i,
+                expensive="expensive" in test_cell.metadata.get("tags", []),
+            )
+        )
+    return found
+
+
+class Harness:
+    """One kernel for one chapter; see the module docstring for what it runs."""
+
+    def __init__(self, assignment: str, root: Path | None = None, timeout: int = CELL_TIMEOUT):
+        self.assignment = assignment
+        self.root = course_root(root)
+        self.nb = nbformat.read(source_notebook(assignment, self.root), as_version=4)
+        self.exercises = exercises(self.nb)
+        self.timeout = timeout
+        self._scratch = nbformat.v4.new_notebook()
+        self._client: NotebookClient | None = None
+
+    def _run(self, source: str) -> tuple[bool, str | None]:
+        cell = nbformat.v4.new_code_cell(source)
+        self._scratch.cells.append(cell)
+        try:
+            self._client.execute_cell(cell, len(self._scratch.cells) - 1)
+        except CellTimeoutError:
+            self._client.km.interrupt_kernel()
+            return False, f"timed out after {self.timeout} s"
+        except DeadKernelError as exc:
+            raise HarnessError(f"the kernel died: {exc}") from exc
+        return outcome(cell.outputs)
+
+    def _must_run(self, source: str, what: str) -> None:
+        passed, message = self._run(source)
+        if not passed:
+            raise HarnessError(f"{self.assignment}: {what} fails in the harness kernel: {message}")
+
+    def run(self, candidates: dict[str, dict[str, dict[str, str]]]) -> list[CandidateResult]:
+        """Run every candidate of every exercise; raise HarnessError if the chapter itself fails."""
+        with tempfile.TemporaryDirectory(prefix=f"harness-{self.assignment}-") as tmp:
+            for path in data_files(self.assignment, self.root):
+                (Path(tmp) / path.name).write_bytes(path.read_bytes())
+            self._client = NotebookClient(
+                self._scratch,
+                timeout=self.timeout,
+                kernel_name="python3",
+                allow_errors=True,
+                resources={"metadata": {"path": tmp}},
+            )
+            with self._client.setup_kernel(cwd=tmp):
+                results = self._per_exercise(candidates)
+                self._baseline()
+                self._cross_check(candidates, results)
+        return results
+
+    def _per_exercise(self, candidates) -> list[CandidateResult]:
+        results: list[CandidateResult] = []
+        cursor = 0
+        for ex in self.exercises:
+            for cell in self.nb.cells[cursor : ex.answer_index]:
+                if cell.cell_type != "code":
+                    continue
+                if "setup" in cell.metadata.get("tags", []):
+                    self._must_run(cell.source, f"setup cell {cell.get('id')}")
+                elif is_solution(cell):
+                    self._must_run(cell.source, f"solution {grade_id(cell)}")
+            cursor = ex.answer_index + 1
+            self._must_run(ex.solution, f"solution {ex.answer_id}")
+            passed, message = self._run(ex.test)
+            results.append(CandidateResult(ex.answer_id, "solution", "source", passed, message))
+            if not passed:
+                raise HarnessError(
+                    f"{self.assignment}: the source solution of {ex.answer_id} fails its test "
+                    f"in the harness kernel ({message}); does a cell it needs lack the 'setup' tag?"
+                )
+            own = candidates.get(ex.answer_id, {})
+            for kind in ("wrong", "right"):
+                for name, source in own.get(kind, {}).items():
+                    ok, message = self._run(source)
+                    if ok:
+                        ok, message = self._run(ex.test)
+                    results.append(CandidateResult(ex.answer_id, kind, name, ok, message))
+            self._must_run(ex.solution, f"solution {ex.answer_id}")
+        return results
+
+    def _baseline(self) -> None:
+        for ex in self.exercises:
+            passed, message = self._run(ex.test)
+            if not passed:
+                raise HarnessError(
+                    f"{self.assignment}: {ex.test_id} fails when re-run after the whole chapter "
+                    f"({message}); a test cell must not depend on state that later cells change"
+                )
+
+    def _dependents(self, ex: Exercise) -> list[Exercise]:
+        later = self.exercises[self.exercises.index(ex) + 1 :]
+        names = ex.defined_names
+        return [other for other in later if names & used_names(other.solution)]
+
+    def _cross_check(self, candidates, results: list[CandidateResult]) -> None:
+        for result in results:
+            if result.kind != "wrong":
+                continue
+            ex = next(e for e in self.exercises if e.answer_id == result.exercise)
+            dependents = self._dependents(ex)
+            self._run(candidates[ex.answer_id]["wrong"][result.name])
+            for other in dependents:
+                self._run(other.solution)
+            for other in self.exercises:
+                if other is ex or other.expensive:
+                    continue
+                passed, message = self._run(other.test)
+                if not passed:
+                    result.collateral[other.test_id] = message or "failed"
+            self._must_run(ex.solution, f"solution {ex.answer_id}")
+            for other in dependents:
+                self._must_run(other.solution, f"solution {other.answer_id}")

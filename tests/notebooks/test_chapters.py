@@ -1,0 +1,72 @@
+"""Each chapter, executed for real through the grader: full marks, zero marks, time, device.
+
+These run every chapter notebook top to bottom in a fresh kernel, exactly as `python -m autograder
+score` does for a student's submission, so they are the slowest tests of the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from autograder.grading import grade_notebook
+from autograder.notebook import read_notebook
+from autograder.paths import assignments, course_root, data_files, release_notebook, source_notebook
+from autograder.score import run_submission, score_notebook
+from tests.conftest import accelerator
+
+CHAPTERS = assignments()
+# Seconds a chapter may take top to bottom, solutions included, on a 2-core CPU (issues #2 and #3).
+CPU_BUDGET = {"01_neurons": 120}
+DEFAULT_CPU_BUDGET = 180
+
+
+def failures(report) -> list[str]:
+    return [f"{c.grade_id}: {c.error}" for c in report.cells if c.passed is False]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_source_scores_full_marks_within_budget(chapter, record_timing, monkeypatch):
+    monkeypatch.setenv("COURSE_DEVICE", "cpu")
+    start = time.perf_counter()
+    report = score_notebook(source_notebook(chapter))
+    seconds = time.perf_counter() - start
+    record_timing(f"{chapter} top to bottom", "cpu", seconds)
+    assert not failures(report), failures(report)
+    assert report.max_score >= 10
+    assert report.score == report.max_score
+    budget = CPU_BUDGET.get(chapter, DEFAULT_CPU_BUDGET)
+    assert seconds <= budget, f"{chapter} took {seconds:.0f} s on the CPU; its budget is {budget} s"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_release_scores_zero_without_crashing(chapter):
+    report = score_notebook(release_notebook(chapter), assignment=chapter)
+    autograded = [c for c in report.cells if c.kind == "autograded"]
+    assert autograded and all(c.passed is False for c in autograded)
+    assert report.score == 0
+    assert report.max_score >= 10
+
+
+@pytest.mark.gpu
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_source_scores_full_marks_on_the_gpu(chapter, record_timing):
+    assert "COURSE_DEVICE" not in os.environ, "unset COURSE_DEVICE to let the course pick the GPU"
+    root = course_root()
+    source = read_notebook(source_notebook(chapter))
+    start = time.perf_counter()
+    executed = run_submission(source, source, data_files(chapter), root / "source" / chapter)
+    seconds = time.perf_counter() - start
+    record_timing(f"{chapter} top to bottom", accelerator(), seconds)
+    report = grade_notebook(executed, chapter)
+    assert not failures(report), failures(report)
+    assert report.score == report.max_score
+    # The first code cell of every chapter prints course.describe_device().
+    first = next(c for c in executed.cells if c.cell_type == "code")
+    printed = "".join(o.get("text", "") for o in first.outputs if o.get("output_type") == "stream")
+    assert ("CUDA" if accelerator() == "cuda" else "MPS") in printed, printed

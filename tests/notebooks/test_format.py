@@ -1,0 +1,151 @@
+"""Chapter notebooks follow the course conventions (docs/authoring.md), and release/ is current."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from autograder.notebook import (
+    grade_id,
+    is_graded,
+    is_solution,
+    is_test,
+    is_written,
+    points,
+    write_notebook,
+)
+from autograder.paths import assignments, course_root, release_notebook, source_notebook
+from autograder.release import check_release
+
+CHAPTERS = assignments()
+HEADING = re.compile(
+    r"^### Exercise (?P<chapter>\d+)\.(?P<number>\d+) — (?P<title>.+) "
+    r"\((?P<points>\d+(?:\.\d+)?) points?\)\s*$",
+    re.MULTILINE,
+)
+ANSWER_ID = re.compile(r"^ex(?P<chapter>\d+)_(?P<number>\d+)_[a-z0-9_]+$")
+WRITTEN_ID = re.compile(r"^written_ex(?P<chapter>\d+)_(?P<number>\d+)_[a-z0-9_]+$")
+CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+SECTIONS = ("learning objectives", "time estimate", "prerequisites", "summary", "further reading")
+ALLOWED_DATA = {".csv", ".txt", ".json", ".npz", ".npy", ".png", ".jpg"}
+MAX_DATA_BYTES = 2 * 1024 * 1024
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "**Model answer", "**Rubric")
+
+
+def load(chapter: str) -> nbformat.NotebookNode:
+    return nbformat.read(source_notebook(chapter), as_version=4)
+
+
+def number_of(chapter: str) -> int:
+    return int(chapter.split("_")[0])
+
+
+def test_there_is_a_chapter():
+    assert "01_neurons" in CHAPTERS
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_notebook_is_stored_normalized(chapter, tmp_path):
+    path = source_notebook(chapter)
+    nb = load(chapter)
+    nbformat.validate(nb)
+    assert (nb.nbformat, nb.nbformat_minor) == (4, 5)
+    for cell in nb.cells:
+        assert not cell.get("outputs"), f"cell {cell.id} has stored outputs"
+        assert cell.get("execution_count") is None, f"cell {cell.id} has an execution count"
+        assert CELL_ID.match(cell.id), f"cell id {cell.id!r} is not a stable readable id"
+    ids = [cell.id for cell in nb.cells]
+    assert len(ids) == len(set(ids)), "cell ids are not unique"
+    rewritten = tmp_path / path.name
+    write_notebook(nb, rewritten)
+    assert rewritten.read_bytes() == path.read_bytes(), (
+        "the notebook is not stored in normalized form: run python -m autograder normalize on it"
+    )
+    assert nb.metadata.kernelspec.name == "dlcourse"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_has_the_required_sections(chapter):
+    nb = load(chapter)
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    headings = " ".join(
+        line.lower()
+        for cell in nb.cells
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if line.startswith("#")
+    )
+    for section in SECTIONS:
+        assert section in headings, f"{chapter} has no '{section}' heading"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_exercise_headings_match_graded_cells(chapter):
+    nb = load(chapter)
+    chapter_number = number_of(chapter)
+    headings: dict[int, float] = {}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and not is_graded(cell):
+            for m in HEADING.finditer(cell.source):
+                assert int(m["chapter"]) == chapter_number, m.group(0)
+                assert int(m["number"]) not in headings, f"exercise {m['number']} twice"
+                headings[int(m["number"])] = float(m["points"])
+    assert headings, "no exercise headings"
+    assert sorted(headings) == list(range(1, len(headings) + 1)), "exercises are not numbered 1..N"
+
+    graded: dict[int, float] = {}
+    answered: set[int] = set()
+    for i, cell in enumerate(nb.cells):
+        gid = grade_id(cell)
+        if is_solution(cell) and cell.cell_type == "code":
+            m = ANSWER_ID.match(gid or "")
+            assert m, f"answer cell grade_id {gid!r} does not follow exC_N_slug"
+            assert int(m["chapter"]) == chapter_number
+            answered.add(int(m["number"]))
+            following = nb.cells[i + 1]
+            assert is_test(following) and grade_id(following) == f"test_{gid}", (
+                f"{gid} is not followed by its test cell test_{gid}"
+            )
+        elif is_test(cell):
+            m = ANSWER_ID.match((gid or "").removeprefix("test_"))
+            assert gid.startswith("test_") and m, f"test cell grade_id {gid!r}"
+            assert "### BEGIN HIDDEN TESTS" in cell.source, f"{gid} has no hidden tests"
+            number = int(m["number"])
+            graded[number] = graded.get(number, 0) + points(cell)
+        elif is_written(cell):
+            m = WRITTEN_ID.match(gid or "")
+            assert m, f"written answer grade_id {gid!r} does not follow written_exC_N_slug"
+            assert "rubric" in cell.source.lower(), f"{gid} has no rubric"
+            graded[int(m["number"])] = graded.get(int(m["number"]), 0) + points(cell)
+    assert graded == headings, f"points in headings {headings} != points in metadata {graded}"
+    assert answered <= set(graded)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_source_folder_holds_only_the_notebook_and_small_data(chapter):
+    folder = source_notebook(chapter).parent
+    for path in folder.rglob("*"):
+        if path.is_dir() or path == source_notebook(chapter):
+            continue
+        assert path.suffix in ALLOWED_DATA, f"{path.name} would be copied into the release"
+        assert path.stat().st_size <= MAX_DATA_BYTES, f"{path.name} is too large to ship"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_release_holds_no_solution_or_hidden_test(chapter):
+    folder = release_notebook(chapter).parent
+    assert release_notebook(chapter).exists()
+    for path in folder.rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for marker in MARKERS:
+                assert marker not in text, f"{path} contains {marker!r}"
+
+
+def test_release_is_current():
+    problems = check_release(course_root())
+    assert not problems, "release/ is stale; run python -m autograder release:\n" + "\n".join(
+        problems
+    )

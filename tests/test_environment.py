@@ -1,0 +1,51 @@
+"""The conda environment and the pip install (pyproject.toml) pin the same packages."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PIN = re.compile(r"^\s*-\s+(?P<name>[A-Za-z0-9_.\-]+)==(?P<version>[^\s#]+)\s*$")
+
+
+def normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pyproject_pins() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = project["dependencies"] + project["optional-dependencies"]["test"]
+    pins = {}
+    for requirement in requirements:
+        name, _, version = requirement.partition("==")
+        assert version, f"{requirement} is not pinned with =="
+        pins[normalized(name)] = version
+    return pins
+
+
+def environment_pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        m = PIN.match(line)
+        if m:
+            pins[normalized(m["name"])] = m["version"]
+    return pins
+
+
+def test_environment_yml_pins_what_pyproject_pins():
+    assert environment_pins() == pyproject_pins()
+
+
+def test_environment_yml_installs_the_project_and_python_3_11():
+    text = (ROOT / "environment.yml").read_text()
+    assert "- python=3.11" in text
+    assert "--editable ." in text
+
+
+def test_pin_parser_sees_a_mismatch(tmp_path):
+    # The comparison above must be able to fail: a changed version is a different mapping.
+    pins = environment_pins()
+    pins["torch"] = "0.0.0"
+    assert pins != pyproject_pins()
