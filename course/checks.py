@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import Tensor
+from torch.overrides import TorchFunctionMode
 
 _TYPE_NAMES = {
     Tensor: "torch.Tensor",
@@ -260,3 +261,39 @@ def check_gradient(
     check_finite(grad, name)
     estimate = numerical_gradient(f, x)
     _compare_values(grad, estimate, name, rtol, atol, "the numerical estimate is")
+
+
+class OpRecorder(TorchFunctionMode):
+    """Record the PyTorch operations run inside a ``with OpRecorder() as ops:`` block.
+
+    Test cells use it to tell students, for example, that their sigmoid calls the built-in one, or
+    that an intermediate result overflowed. ``ops.names`` holds the name of every operation called
+    ("exp", "add", "sigmoid", ...), whatever the spelling (``torch.sigmoid``, ``x.sigmoid()``,
+    ``F.sigmoid``, a saved reference); ``ops.nonfinite`` lists, in order, the operations whose
+    floating-point result held inf or NaN (PyTorch's silent overflow), except functions such as
+    ``torch.empty_like`` whose fresh memory may hold anything until it is filled.
+    """
+
+    UNINITIALIZED = frozenset({"empty", "empty_like", "empty_strided", "new_empty"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+        self.nonfinite: list[str] = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        result = func(*args, **(kwargs or {}))
+        name = getattr(func, "__name__", str(func)).removeprefix("special_").strip("_")
+        self.names.add(name)
+        if (
+            isinstance(result, Tensor)
+            and result.is_floating_point()
+            and name not in self.UNINITIALIZED
+            and not bool(torch.isfinite(result).all())
+        ):
+            self.nonfinite.append(name)
+        return result
+
+    def used(self, forbidden: set[str]) -> list[str]:
+        """The operations from ``forbidden`` that were called, sorted."""
+        return sorted(self.names & set(forbidden))

@@ -205,3 +205,30 @@ def test_check_gradient_explains_wrong_gradients():
         check_gradient(lambda t: (t**2).sum(), 2 * x.unsqueeze(0), x)
     with fails("gradient should contain only finite numbers, but it contains NaN at index [2]"):
         check_gradient(lambda t: (t**2).sum(), torch.tensor([0.6, -2.4, math.nan]), x)
+
+
+def test_op_recorder_sees_every_spelling_of_an_operation():
+    from course.checks import OpRecorder
+
+    saved = torch.sigmoid
+    x = torch.tensor([0.5, -0.5])
+    for call in (torch.sigmoid, lambda t: t.sigmoid(), torch.nn.functional.sigmoid, saved):
+        with OpRecorder() as ops:
+            call(x)
+        assert ops.used({"sigmoid", "tanh"}) == ["sigmoid"]
+    with OpRecorder() as ops:
+        torch.tanh(x)
+    assert ops.used({"sigmoid"}) == []
+
+
+def test_op_recorder_reports_overflow_in_intermediate_results():
+    from course.checks import OpRecorder
+
+    with OpRecorder() as ops:
+        big = torch.exp(torch.tensor([1000.0]))
+        (1 / (1 + big)).sum()
+    assert ops.nonfinite == ["exp", "add"]
+    with OpRecorder() as ops:
+        torch.empty_like(torch.zeros(3))
+        torch.exp(torch.tensor([1.0]))
+    assert ops.nonfinite == []
