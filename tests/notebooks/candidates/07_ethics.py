@@ -1,0 +1,417 @@
+"""Wrong and alternative right answers for the exercises of chapter 07_ethics.
+
+Each wrong answer is a mistake students really make; each must lose its exercise's points without
+costing points elsewhere. Each right answer is written differently from the source solution and
+must earn the points. See docs/authoring.md ("Candidate answers").
+"""
+
+CANDIDATES = {
+    "ex7_1_group_rates": {
+        "wrong": {
+            "divides false positives by the group size instead of by the negatives": """
+def group_rates(y_true, y_pred, group):
+    out = {}
+    for g in sorted(set(group.tolist())):
+        m = group == g
+        y, p = y_true[m].long(), y_pred[m].long()
+        tp = int(((y == 1) & (p == 1)).sum()); fp = int(((y == 0) & (p == 1)).sum())
+        fn = int(((y == 1) & (p == 0)).sum()); n = int(m.sum())
+        out[int(g)] = {"n": n, "accuracy": float((y == p).double().mean()),
+                       "selection_rate": (tp + fp) / n,
+                       "tpr": tp / (tp + fn) if tp + fn else float("nan"),
+                       "fpr": fp / n}
+    return out
+""",
+            "computes precision TP / (TP + FP) and calls it the TPR": """
+def group_rates(y_true, y_pred, group):
+    out = {}
+    for g in sorted(set(group.tolist())):
+        m = group == g
+        y, p = y_true[m].long(), y_pred[m].long()
+        tp = int(((y == 1) & (p == 1)).sum()); fp = int(((y == 0) & (p == 1)).sum())
+        tn = int(((y == 0) & (p == 0)).sum()); n = int(m.sum())
+        out[int(g)] = {"n": n, "accuracy": (tp + tn) / n, "selection_rate": (tp + fp) / n,
+                       "tpr": tp / (tp + fp) if tp + fp else float("nan"),
+                       "fpr": fp / (fp + tn) if fp + tn else float("nan")}
+    return out
+""",
+            "takes the selection rate from the labels instead of the decisions": """
+def group_rates(y_true, y_pred, group):
+    out = {}
+    for g in sorted(set(group.tolist())):
+        m = group == g
+        y, p = y_true[m].long(), y_pred[m].long()
+        tp = int(((y == 1) & (p == 1)).sum()); fp = int(((y == 0) & (p == 1)).sum())
+        tn = int(((y == 0) & (p == 0)).sum()); fn = int(((y == 1) & (p == 0)).sum())
+        n = int(m.sum())
+        out[int(g)] = {"n": n, "accuracy": (tp + tn) / n, "selection_rate": (tp + fn) / n,
+                       "tpr": tp / (tp + fn) if tp + fn else float("nan"),
+                       "fpr": fp / (fp + tn) if fp + tn else float("nan")}
+    return out
+""",
+            "reports 0 instead of nan when a group has no positives or no negatives": """
+def group_rates(y_true, y_pred, group):
+    out = {}
+    for g in sorted(set(group.tolist())):
+        m = group == g
+        y, p = y_true[m].long(), y_pred[m].long()
+        tp = int(((y == 1) & (p == 1)).sum()); fp = int(((y == 0) & (p == 1)).sum())
+        tn = int(((y == 0) & (p == 0)).sum()); fn = int(((y == 1) & (p == 0)).sum())
+        n = int(m.sum())
+        out[int(g)] = {"n": n, "accuracy": (tp + tn) / n, "selection_rate": (tp + fp) / n,
+                       "tpr": tp / max(tp + fn, 1), "fpr": fp / max(fp + tn, 1)}
+    return out
+""",
+        },
+        "right": {
+            "means of the decisions over boolean masks (an empty mean is nan)": """
+def group_rates(y_true, y_pred, group):
+    y, p = y_true.double(), y_pred.double()
+    result = {}
+    for g in sorted(int(v) for v in torch.unique(group).cpu()):
+        m = group == g
+        pos, neg = m & (y == 1), m & (y == 0)
+        rate = lambda mask: p[mask].mean().item() if bool(mask.any()) else float("nan")
+        result[g] = {
+            "n": int(m.sum().item()),
+            "accuracy": (p[m] == y[m]).double().mean().item(),
+            "selection_rate": p[m].mean().item(),
+            "tpr": rate(pos),
+            "fpr": rate(neg),
+        }
+    return result
+""",
+        },
+    },
+    "ex7_2_demographic_parity": {
+        "wrong": {
+            "signed difference rate(group 1) - rate(group 0)": """
+def demographic_parity_difference(y_pred, group):
+    p = y_pred.double()
+    return (p[group == 1].mean() - p[group == 0].mean()).item()
+""",
+            "compares only groups 0 and 1": """
+def demographic_parity_difference(y_pred, group):
+    ids = sorted(set(group.tolist()))[:2]
+    rates = [y_pred[group == g].double().mean().item() for g in ids]
+    return abs(rates[0] - rates[1])
+""",
+            "reports the ratio min/max (disparate impact) instead of the difference": """
+def demographic_parity_difference(y_pred, group):
+    rates = [y_pred[group == g].double().mean().item() for g in torch.unique(group)]
+    return min(rates) / max(rates) if max(rates) > 0 else 1.0
+""",
+        },
+        "right": {
+            "bincount of decisions over bincount of group sizes": """
+def demographic_parity_difference(y_pred, group):
+    _, idx = torch.unique(group, return_inverse=True)
+    chosen = torch.bincount(idx, weights=y_pred.double())
+    sizes = torch.bincount(idx).double()
+    rates = chosen / sizes
+    return (rates.max() - rates.min()).item()
+""",
+        },
+    },
+    "ex7_3_equal_opportunity": {
+        "wrong": {
+            "uses the false-positive rate": """
+def equal_opportunity_difference(y_true, y_pred, group):
+    ids = torch.unique(group)
+    rates = [y_pred[(y_true == 0) & (group == g)].double().mean().item() for g in ids]
+    return max(rates) - min(rates)
+""",
+            "conditions on the decision (precision) instead of on the label": """
+def equal_opportunity_difference(y_true, y_pred, group):
+    ids = torch.unique(group)
+    rates = [y_true[(y_pred == 1) & (group == g)].double().mean().item() for g in ids]
+    return max(rates) - min(rates)
+""",
+            "signed difference TPR(group 0) - TPR(group 1)": """
+def equal_opportunity_difference(y_true, y_pred, group):
+    tpr = lambda g: y_pred[(y_true == 1) & (group == g)].double().mean().item()
+    return tpr(0) - tpr(1)
+""",
+        },
+        "right": {
+            "bincount over the positives only": """
+def equal_opportunity_difference(y_true, y_pred, group):
+    pos = y_true == 1
+    _, idx = torch.unique(group[pos], return_inverse=True)
+    hits = torch.bincount(idx, weights=y_pred[pos].double())
+    tpr = hits / torch.bincount(idx).double()
+    return float(tpr.max() - tpr.min())
+""",
+        },
+    },
+    "ex7_5_reweighing": {
+        "wrong": {
+            "weights 1 / P(g, y) without the P(g) P(y) numerator": """
+def reweighing_weights(y, group):
+    n = len(y)
+    w = torch.zeros(n, dtype=torch.float32, device=y.device)
+    for g in torch.unique(group):
+        for label in torch.unique(y):
+            cell = (group == g) & (y == label)
+            if cell.any():
+                w[cell] = n / cell.sum().float()
+    return w
+""",
+            "the ratio upside down: P(g, y) / (P(g) P(y))": """
+def reweighing_weights(y, group):
+    n = len(y)
+    w = torch.zeros(n, dtype=torch.float32, device=y.device)
+    for g in torch.unique(group):
+        for label in torch.unique(y):
+            cell = (group == g) & (y == label)
+            if cell.any():
+                w[cell] = (n * cell.sum() / ((group == g).sum() * (y == label).sum())).float()
+    return w
+""",
+            "balances the groups only: 1 / P(g)": """
+def reweighing_weights(y, group):
+    n = len(y)
+    w = torch.zeros(n, dtype=torch.float32, device=y.device)
+    for g in torch.unique(group):
+        m = group == g
+        w[m] = n / m.sum().float() / len(torch.unique(group))
+    return w
+""",
+        },
+        "right": {
+            "one vectorized lookup table indexed by (group, label)": """
+def reweighing_weights(y, group):
+    _, gi = torch.unique(group, return_inverse=True)
+    _, yi = torch.unique(y, return_inverse=True)
+    n_g, n_y = int(gi.max()) + 1, int(yi.max()) + 1
+    joint = torch.zeros(n_g, n_y, dtype=torch.float64, device=y.device)
+    ones = torch.ones(len(y), dtype=torch.float64, device=y.device)
+    joint.index_put_((gi, yi), ones, accumulate=True)
+    joint /= len(y)
+    expected = joint.sum(1, keepdim=True) * joint.sum(0, keepdim=True)
+    return (expected[gi, yi] / joint[gi, yi]).float()
+""",
+        },
+    },
+    "ex7_6_tpr_thresholds": {
+        "wrong": {
+            "quantile of all the group's scores (equalizes selection rates, not TPRs)": """
+def tpr_thresholds(scores, y_true, group, target_tpr):
+    return {int(g): float(torch.quantile(scores[group == g].double(), 1 - target_tpr))
+            for g in torch.unique(group)}
+""",
+            "one threshold for everyone, from the pooled positives": """
+def tpr_thresholds(scores, y_true, group, target_tpr):
+    ranked = torch.sort(scores[y_true == 1], descending=True).values
+    k = max(1, math.ceil(target_tpr * len(ranked) - 1e-9))
+    return {int(g): float(ranked[k - 1]) for g in torch.unique(group)}
+""",
+            "off by one: takes the next positive score down": """
+def tpr_thresholds(scores, y_true, group, target_tpr):
+    out = {}
+    for g in torch.unique(group):
+        ranked = torch.sort(scores[(group == g) & (y_true == 1)], descending=True).values
+        k = math.ceil(target_tpr * len(ranked) - 1e-9)
+        out[int(g)] = float(ranked[min(k, len(ranked) - 1)])
+    return out
+""",
+        },
+        "right": {
+            "walks down the sorted positive scores until the TPR reaches the target": """
+def tpr_thresholds(scores, y_true, group, target_tpr):
+    result = {}
+    for g in sorted(set(group.tolist())):
+        pos = sorted(scores[(group == g) & (y_true == 1)].tolist(), reverse=True)
+        for i, s in enumerate(pos):
+            if (i + 1) / len(pos) >= target_tpr - 1e-12:
+                result[int(g)] = float(s)
+                break
+    return result
+""",
+        },
+    },
+    "ex7_7_integrated_gradients": {
+        "wrong": {
+            "forgets to multiply by (x - baseline): returns the average gradient": """
+def integrated_gradients(model, x, baseline, target, steps=64):
+    a = (torch.arange(steps, dtype=x.dtype, device=x.device) + 0.5) / steps
+    a = a.reshape(-1, *[1] * x.dim())
+    path = (baseline + a * (x - baseline)).detach().requires_grad_(True)
+    (g,) = torch.autograd.grad(model(path)[:, target].sum(), path)
+    return g.mean(0).detach()
+""",
+            "gradient times input at x only (no path integral)": """
+def integrated_gradients(model, x, baseline, target, steps=64):
+    xv = x.detach().clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(model(xv[None])[0, target], xv)
+    return ((x - baseline) * g).detach()
+""",
+            "multiplies by x instead of x - baseline": """
+def integrated_gradients(model, x, baseline, target, steps=64):
+    a = (torch.arange(steps, dtype=x.dtype, device=x.device) + 0.5) / steps
+    a = a.reshape(-1, *[1] * x.dim())
+    path = (baseline + a * (x - baseline)).detach().requires_grad_(True)
+    (g,) = torch.autograd.grad(model(path)[:, target].sum(), path)
+    return (x * g.mean(0)).detach()
+""",
+            "differentiates the sum of all class scores instead of the target's": """
+def integrated_gradients(model, x, baseline, target, steps=64):
+    a = (torch.arange(steps, dtype=x.dtype, device=x.device) + 0.5) / steps
+    a = a.reshape(-1, *[1] * x.dim())
+    path = (baseline + a * (x - baseline)).detach().requires_grad_(True)
+    (g,) = torch.autograd.grad(model(path).sum(), path)
+    return ((x - baseline) * g.mean(0)).detach()
+""",
+        },
+        "right": {
+            "a Python loop over the midpoints, one gradient per step": """
+def integrated_gradients(model, x, baseline, target, steps=64):
+    total = torch.zeros_like(x)
+    for k in range(steps):
+        point = (baseline + (k + 0.5) / steps * (x - baseline)).detach().requires_grad_(True)
+        score = model(point.unsqueeze(0))[0, target]
+        total += torch.autograd.grad(score, point)[0]
+    return (x - baseline) * total / steps
+""",
+        },
+    },
+    "ex7_8_fgsm": {
+        "wrong": {
+            "steps against the gradient (makes the model more confident)": """
+def fgsm(model, x, y, epsilon):
+    xv = x.detach().clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(F.cross_entropy(model(xv), y), xv)
+    return (xv - epsilon * g.sign()).clamp(0, 1).detach()
+""",
+            "forgets to clip to [0, 1]": """
+def fgsm(model, x, y, epsilon):
+    xv = x.detach().clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(F.cross_entropy(model(xv), y), xv)
+    return (xv + epsilon * g.sign()).detach()
+""",
+            "scales the raw gradient instead of its sign": """
+def fgsm(model, x, y, epsilon):
+    xv = x.detach().clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(F.cross_entropy(model(xv), y), xv)
+    return (xv + epsilon * g / g.abs().max()).clamp(0, 1).detach()
+""",
+            "returns a tensor that still carries gradient history": """
+def fgsm(model, x, y, epsilon):
+    xv = x.detach().clone().requires_grad_(True)
+    loss = F.cross_entropy(model(xv), y)
+    loss.backward()
+    return (xv + epsilon * xv.grad.sign()).clamp(0, 1)
+""",
+        },
+        "right": {
+            "backward() on a leaf copy, then torch.clip": """
+def fgsm(model, x, y, epsilon):
+    leaf = x.clone().detach()
+    leaf.requires_grad = True
+    nn.CrossEntropyLoss()(model(leaf), y).backward()
+    with torch.no_grad():
+        return torch.clip(leaf + epsilon * torch.sign(leaf.grad), min=0.0, max=1.0)
+""",
+        },
+    },
+    "ex7_9_attack_auc": {
+        "wrong": {
+            "scores by the loss itself (member if the loss is high)": """
+def attack_auc(member_losses, nonmember_losses):
+    m = member_losses.double()[:, None]
+    o = nonmember_losses.double()[None, :].to(m.device)
+    return ((m > o).double() + 0.5 * (m == o).double()).mean().item()
+""",
+            "ignores ties": """
+def attack_auc(member_losses, nonmember_losses):
+    m = member_losses.double()[:, None]
+    o = nonmember_losses.double()[None, :].to(m.device)
+    return (m < o).double().mean().item()
+""",
+            "calls scikit-learn's roc_auc_score, which is off limits": """
+def attack_auc(member_losses, nonmember_losses):
+    from sklearn.metrics import roc_auc_score
+    m, o = member_losses.cpu().double().numpy(), nonmember_losses.cpu().double().numpy()
+    labels = np.r_[np.ones(len(m)), np.zeros(len(o))]
+    return float(roc_auc_score(labels, -np.r_[m, o]))
+""",
+        },
+        "right": {
+            "counts with searchsorted on the sorted non-member losses": """
+def attack_auc(member_losses, nonmember_losses):
+    o = torch.sort(nonmember_losses.double().cpu()).values
+    m = member_losses.double().cpu()
+    left = torch.searchsorted(o, m, right=False)
+    right = torch.searchsorted(o, m, right=True)
+    above = len(o) - right
+    ties = right - left
+    return float((above + 0.5 * ties).sum()) / (len(m) * len(o))
+""",
+        },
+    },
+    "ex7_11_model_card": {
+        "wrong": {
+            "leaves tensors and NumPy numbers in the card": """
+def model_card(name, intended_use, data, metrics_by_group, limitations):
+    if not intended_use.strip() or not limitations:
+        raise ValueError("incomplete card")
+    metrics = {g: dict(v) for g, v in metrics_by_group.items()}
+    first = next(iter(metrics.values()))
+    values = list(metrics.values())
+    gaps = {k: max(float(m[k]) for m in values) - min(float(m[k]) for m in values) for k in first}
+    return {"model_name": name, "intended_use": intended_use, "data": data,
+            "metrics_by_group": metrics, "largest_gap": gaps, "limitations": list(limitations)}
+""",
+            "gap = first group minus last group": """
+def model_card(name, intended_use, data, metrics_by_group, limitations):
+    if not intended_use.strip() or not limitations:
+        raise ValueError("incomplete card")
+    num = lambda v: v.item() if hasattr(v, "item") else v
+    metrics = {g: {k: num(v) for k, v in m.items()} for g, m in metrics_by_group.items()}
+    groups = list(metrics.values())
+    gaps = {k: float(abs(groups[0][k] - groups[-1][k])) for k in groups[0]}
+    return {"model_name": name, "intended_use": intended_use, "data": data,
+            "metrics_by_group": metrics, "largest_gap": gaps, "limitations": list(limitations)}
+""",
+            "never refuses a card without intended use or limitations": """
+def model_card(name, intended_use, data, metrics_by_group, limitations):
+    num = lambda v: v.item() if hasattr(v, "item") else v
+    metrics = {g: {k: num(v) for k, v in m.items()} for g, m in metrics_by_group.items()}
+    first = next(iter(metrics.values()))
+    gaps = {k: float(max(m[k] for m in metrics.values()) - min(m[k] for m in metrics.values()))
+            for k in first}
+    return {"model_name": name, "intended_use": intended_use, "data": data,
+            "metrics_by_group": metrics, "largest_gap": gaps, "limitations": list(limitations)}
+""",
+            "stores the caller's limitations list itself, not a copy": """
+def model_card(name, intended_use, data, metrics_by_group, limitations):
+    if not intended_use.strip() or not limitations:
+        raise ValueError("incomplete card")
+    num = lambda v: v.item() if hasattr(v, "item") else v
+    metrics = {g: {k: num(v) for k, v in m.items()} for g, m in metrics_by_group.items()}
+    first = next(iter(metrics.values()))
+    gaps = {k: float(max(m[k] for m in metrics.values()) - min(m[k] for m in metrics.values()))
+            for k in first}
+    return {"model_name": name, "intended_use": intended_use, "data": data,
+            "metrics_by_group": metrics, "largest_gap": gaps, "limitations": limitations}
+""",
+        },
+        "right": {
+            "float() on every value and sorted values for the gap": """
+def model_card(name, intended_use, data, metrics_by_group, limitations):
+    if len(intended_use.strip()) == 0:
+        raise ValueError("say what the model is for")
+    if len(list(limitations)) == 0:
+        raise ValueError("list at least one limitation")
+    card = {"model_name": name, "intended_use": intended_use, "data": data,
+            "metrics_by_group": {}, "largest_gap": {}, "limitations": [str(s) for s in limitations]}
+    for g, values in metrics_by_group.items():
+        card["metrics_by_group"][g] = {k: float(v) for k, v in values.items()}
+    for k in next(iter(card["metrics_by_group"].values())):
+        column = sorted(m[k] for m in card["metrics_by_group"].values())
+        card["largest_gap"][k] = column[-1] - column[0]
+    return card
+""",
+        },
+    },
+}
