@@ -6,9 +6,12 @@ Commands:
   check NOTEBOOK      run the visible tests on your own notebook and say what fails (students)
   workspace [--dest]  copy release/ into a workspace without overwriting anyone's work (students)
   normalize NB ...    rewrite notebooks in the committed form: no outputs, stable ids (authors)
+  grade ASSIGNMENT    grade every submission of a chapter into the gradebook, in parallel, sandboxed
+  report ASSIGNMENT   class report from the gradebook: totals, pass rates, histogram, LMS CSV
 
 Exit status: 0 when the command did its job (whatever the score), 1 when ``release --check`` finds
-differences, 2 when a file cannot be graded (the reason goes to stderr as "error: ...").
+differences, 2 when a file cannot be graded (the reason goes to stderr as "error: ..."), 3 when
+``grade`` stops for an infrastructure fault (kernels cannot start; nobody was given zero).
 """
 
 from __future__ import annotations
@@ -34,9 +37,19 @@ if TYPE_CHECKING:
 def _expected() -> tuple[type[BaseException], ...]:
     """Failures that mean "this cannot be done", reported in one line without a traceback."""
     from autograder.execute import KernelStartError
+    from autograder.gradebook import GradebookError
     from autograder.release import ReleaseError
+    from autograder.sandbox import SandboxUnavailable
 
-    return (InvalidNotebook, UnknownAssignment, OSError, KernelStartError, ReleaseError)
+    return (
+        InvalidNotebook,
+        UnknownAssignment,
+        OSError,
+        KernelStartError,
+        ReleaseError,
+        GradebookError,
+        SandboxUnavailable,
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -87,6 +100,57 @@ def build_parser() -> argparse.ArgumentParser:
         "normalize", help="rewrite notebooks without outputs and with stable cell ids"
     )
     normalize.add_argument("notebooks", type=Path, nargs="+", metavar="NOTEBOOK")
+
+    grade = commands.add_parser(
+        "grade",
+        help="grade all submissions of a chapter into the gradebook (parallel, sandboxed)",
+        description="Grade submitted/*/ASSIGNMENT/ into nbgrader's gradebook and autograded/.",
+    )
+    grade.add_argument("assignment", help="chapter id, e.g. 01_neurons")
+    grade.add_argument(
+        "--workers", type=_positive_int, default=None, help="kernels at once (default: cores)"
+    )
+    grade.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the kernels on a Dask cluster, e.g. tcp://10.0.0.5:8786 (default: local pool)",
+    )
+    grade.add_argument(
+        "--sandbox",
+        choices=("auto", "bwrap", "none"),
+        default="auto",
+        help="auto: bubblewrap when it works here (default); none: no isolation",
+    )
+    grade.add_argument(
+        "--timeout",
+        type=_positive_int,
+        default=CELL_TIMEOUT,
+        help=f"seconds per cell (default {CELL_TIMEOUT}); a notebook gets 3x this in all",
+    )
+    grade.add_argument(
+        "--memory", type=_positive_int, default=4096, help="MB per kernel (default 4096)"
+    )
+    grade.add_argument(
+        "--student", action="append", metavar="ID", help="grade only this student (repeatable)"
+    )
+    grade.add_argument(
+        "--force", action="store_true", help="regrade submissions that are already graded"
+    )
+
+    report = commands.add_parser(
+        "report",
+        help="class report of a chapter from the gradebook (totals, pass rates, histogram, CSV)",
+    )
+    report.add_argument("assignment", help="chapter id, e.g. 01_neurons")
+    report.add_argument(
+        "--format", choices=("md", "csv", "html"), default="md", help="printed format (md)"
+    )
+    report.add_argument(
+        "--output",
+        type=Path,
+        default=Path("reports"),
+        help="folder for ASSIGNMENT.csv and ASSIGNMENT_scores.png (default: %(default)s)",
+    )
     return parser
 
 
@@ -209,7 +273,50 @@ def _workspace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grade(args: argparse.Namespace) -> int:
+    import logging
+
+    from autograder.grade import GradingAborted, dask_executor, grade_assignment
+    from autograder.sandbox import Limits
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    limits = Limits(
+        cell_timeout=args.timeout, notebook_timeout=3 * args.timeout, memory_mb=args.memory
+    )
+    try:
+        summary = grade_assignment(
+            args.assignment,
+            workers=args.workers,
+            sandbox=args.sandbox,
+            limits=limits,
+            students=args.student,
+            force=args.force,
+            executor=dask_executor(args.scheduler) if args.scheduler else None,
+            progress=sys.stderr.isatty(),
+        )
+    except GradingAborted as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from autograder.report import build_report
+
+    report = build_report(args.assignment)
+    args.output.mkdir(parents=True, exist_ok=True)
+    (args.output / f"{args.assignment}.csv").write_text(report.csv(), encoding="utf-8")
+    report.histogram(args.output / f"{args.assignment}_scores.png")
+    text = {"md": report.markdown, "csv": report.csv, "html": report.html}[args.format]()
+    print(text, end="")
+    return 0
+
+
 _COMMANDS = {
+    "grade": _grade,
+    "report": _report,
     "score": _score,
     "check": _check,
     "release": _release,

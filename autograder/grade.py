@@ -1,0 +1,466 @@
+"""Grade a whole class: sanitize (trusted), execute (untrusted, in parallel), record (trusted).
+
+``grade_assignment`` reads every ``submitted/STUDENT/ASSIGNMENT/`` folder of the course, restores
+each notebook's protected cells from the instructor source, runs the submissions in a pool of
+worker processes (each in a fresh, sandboxed kernel), and records the results as the single
+writer: scores into nbgrader's gradebook, then ``autograded/STUDENT/ASSIGNMENT/`` by one atomic
+rename. That folder's existence is what "graded" means, so a re-run skips it (unless forced) and a
+run killed halfway regrades exactly the submissions it had not finished.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import ctypes
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat import NotebookNode
+from nbgrader.coursedir import CourseDirectory
+
+from autograder import gradebook
+from autograder.grading import Report, grade_notebook
+from autograder.notebook import InvalidNotebook, grade_id, is_solution, read_notebook
+from autograder.paths import course_root, data_files, release_notebook, source_notebook
+from autograder.runner import run_task
+from autograder.sandbox import Limits, font_cache, resolve_mode
+from autograder.sanitize import restore
+from autograder.settings import MAX_NOTEBOOK_BYTES
+
+log = logging.getLogger(__name__)
+
+RESULT_FILE = "autograder.json"
+_PR_SET_PDEATHSIG = 1
+
+
+class GradingAborted(RuntimeError):
+    """Grading stopped for an infrastructure fault (e.g. no kernel starts); nothing was zeroed."""
+
+
+@dataclass
+class Outcome:
+    """What happened to one student's submission in this run."""
+
+    student: str
+    status: str  # "graded", "invalid", "infrastructure", "skipped"
+    score: float | None = None
+    max_score: float | None = None
+    reason: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Summary:
+    """The result of a grading run, for the closing summary and for tests."""
+
+    assignment: str
+    sandbox: str
+    workers: int
+    outcomes: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def of(self, status: str) -> list[Outcome]:
+        """The outcomes with this status."""
+        return [o for o in self.outcomes if o.status == status]
+
+    def by_student(self) -> dict[str, Outcome]:
+        """Outcomes keyed by student id."""
+        return {o.student: o for o in self.outcomes}
+
+    @property
+    def per_minute(self) -> float:
+        """Submissions graded (or rejected) per minute of wall time."""
+        done = len(self.of("graded")) + len(self.of("invalid"))
+        return 60.0 * done / self.seconds if self.seconds > 0 else 0.0
+
+    def lines(self) -> list[str]:
+        """The human-readable summary printed at the end of ``grade``."""
+        lines = [
+            f"{self.assignment}: {len(self.of('graded'))} graded, {len(self.of('invalid'))} "
+            f"invalid, {len(self.of('infrastructure'))} infrastructure errors, "
+            f"{len(self.of('skipped'))} skipped (already graded)",
+            f"time {self.seconds:.1f} s, {self.per_minute:.1f} submissions per minute, "
+            f"{self.workers} workers, sandbox: {self.sandbox}",
+        ]
+        if self.sandbox == "none":
+            lines.append("WARNING: graded WITHOUT a sandbox: student code ran with your rights")
+        for outcome in self.of("invalid"):
+            lines.append(f"  invalid {outcome.student}: {outcome.reason}")
+        for outcome in self.of("infrastructure"):
+            lines.append(f"  not recorded {outcome.student} (infrastructure): {outcome.reason}")
+        return lines
+
+
+@dataclass
+class _Submission:
+    student: str
+    folder: Path
+    timestamp: Any = None
+    notebook: NotebookNode | None = None  # sanitized, ready to run
+    unanswered: set[str] = field(default_factory=set)
+    reason: str | None = None  # why it is invalid
+
+
+def _students(root: Path, assignment: str, only: Iterable[str] | None) -> list[tuple[str, Path]]:
+    submitted = root / "submitted"
+    found = sorted(
+        (d.name, d / assignment)
+        for d in (submitted.iterdir() if submitted.is_dir() else [])
+        if d.is_dir() and not d.name.startswith(".") and (d / assignment).is_dir()
+    )
+    if only:
+        wanted = set(only)
+        found = [(s, p) for s, p in found if s in wanted]
+    return found
+
+
+def _notebook_file(folder: Path, assignment: str) -> Path:
+    """The submitted notebook: ASSIGNMENT.ipynb, or the only notebook there (a renamed copy)."""
+    expected = folder / f"{assignment}.ipynb"
+    if expected.is_symlink():  # could point at the gradebook or another student's work
+        raise InvalidNotebook(f"{assignment}.ipynb is a symbolic link, not a notebook file")
+    if expected.exists():
+        return expected
+    others = sorted(p for p in folder.glob("*.ipynb") if p.is_file())
+    if len(others) == 1:
+        return others[0]
+    if not others:
+        raise InvalidNotebook(f"no notebook submitted (expected {assignment}.ipynb)")
+    names = ", ".join(p.name for p in others)
+    raise InvalidNotebook(f"no {assignment}.ipynb, and several other notebooks ({names})")
+
+
+def _unanswered(restored: NotebookNode, release: NotebookNode | None) -> set[str]:
+    """Answer cells whose source is still what the release gave the student."""
+    if release is None:
+        return set()
+    given = {grade_id(c): c.source for c in release.cells if is_solution(c) and grade_id(c)}
+    return {
+        gid
+        for c in restored.cells
+        if is_solution(c) and (gid := grade_id(c)) and given.get(gid) == c.source
+    }
+
+
+def sanitize(
+    student: str,
+    folder: Path,
+    assignment: str,
+    reference: NotebookNode,
+    release: NotebookNode | None,
+    coursedir: CourseDirectory,
+) -> _Submission:
+    """Read and restore one submission in the trusted process; never raises for a bad file."""
+    submission = _Submission(student, folder)
+    try:
+        submission.timestamp = coursedir.get_existing_timestamp(str(folder))
+    except Exception:  # a malformed timestamp.txt is not worth a failed grade
+        submission.timestamp = None
+    try:
+        nb = read_notebook(_notebook_file(folder, assignment))
+        restored = restore(nb, reference)
+    except InvalidNotebook as exc:
+        submission.reason = str(exc).replace(f"{folder}/", "")
+        return submission
+    except Exception as exc:  # restore() on a strange but valid notebook
+        submission.reason = f"the notebook could not be prepared for grading ({exc})"
+        return submission
+    submission.notebook = restored
+    submission.unanswered = _unanswered(restored, release)
+    return submission
+
+
+def _write_autograded(
+    root: Path,
+    submission: _Submission,
+    assignment: str,
+    executed: NotebookNode | None,
+    result: dict[str, Any],
+    data: dict[str, bytes],
+) -> None:
+    """Create autograded/STUDENT/ASSIGNMENT/ in one rename: all of it, or nothing."""
+    parent = root / "autograded" / submission.student
+    parent.mkdir(parents=True, exist_ok=True)
+    final = parent / assignment
+    partial = parent / f".{assignment}.partial-{uuid.uuid4().hex[:8]}"
+    partial.mkdir()
+    for path in sorted(submission.folder.rglob("*")):
+        if (
+            path.is_file()
+            and not path.is_symlink()
+            and path.suffix != ".ipynb"
+            and path.stat().st_size <= MAX_NOTEBOOK_BYTES
+        ):
+            target = partial / path.relative_to(submission.folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    for name, content in data.items():  # the chapter's own data files win, as in nbgrader
+        target = partial / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    if executed is not None:
+        (partial / f"{assignment}.ipynb").write_text(nbformat.writes(executed), encoding="utf-8")
+    (partial / RESULT_FILE).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    for file in partial.rglob("*"):
+        if file.is_file():
+            with open(file, "rb") as handle:
+                os.fsync(handle.fileno())
+    if final.exists():
+        trash = parent / f".{assignment}.old-{uuid.uuid4().hex[:8]}"
+        final.rename(trash)
+        shutil.rmtree(trash, ignore_errors=True)
+    partial.rename(final)
+
+
+def _clean_partials(root: Path, assignment: str) -> None:
+    """Remove half-written folders a killed run left behind."""
+    autograded = root / "autograded"
+    for stale in autograded.glob(f"*/.{assignment}.partial-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in autograded.glob(f"*/.{assignment}.old-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+Executor = Callable[[list[dict[str, Any]]], Iterable[dict[str, Any]]]
+
+
+def _die_with_parent() -> None:
+    """Pool initializer: a worker (and, through bwrap, its kernel) dies when the grader does."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _pool(workers: int) -> futures.ProcessPoolExecutor:
+    # fork: the workers need nothing re-imported, and `python -m autograder` has no main guard.
+    return futures.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent
+    )
+
+
+def local_executor(workers: int) -> Executor:
+    """Run tasks in a local process pool; yields results as they finish.
+
+    A submission that kills its worker process breaks the pool: the tasks in flight are then
+    rerun one at a time, and the one that breaks its worker again is reported as the culprit.
+    """
+
+    def execute(tasks: list[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+        suspects: list[dict[str, Any]] = []
+        pool = _pool(workers)
+        try:
+            pending = {pool.submit(run_task, task): task for task in tasks}
+            for future in futures.as_completed(pending):
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    suspects.append(pending[future])
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        for task in suspects:
+            single = _pool(1)
+            try:
+                yield single.submit(run_task, task).result()
+            except BrokenProcessPool:
+                yield {
+                    "key": task["key"],
+                    "status": "invalid",
+                    "notebook": None,
+                    "reason": "the submission killed the grading process that ran it",
+                    "seconds": 0.0,
+                }
+            finally:
+                single.shutdown(wait=True, cancel_futures=True)
+
+    return execute
+
+
+def dask_executor(address: str) -> Executor:
+    """Run tasks on a Dask cluster (``dask scheduler`` + ``dask worker`` processes that have this
+    package installed); the same task function as the local pool. A submission that kills the
+    workers running it (Dask gives up after a few) is reported as such, not as a grade."""
+
+    def execute(tasks: list[dict[str, Any]]) -> Iterable[dict[str, Any]]:
+        from distributed import Client, as_completed
+        from distributed.scheduler import KilledWorker
+
+        run_id = uuid.uuid4().hex[:8]
+        with Client(address, timeout="60s") as client:
+            submitted = [
+                client.submit(run_task, task, key=f"grade-{run_id}-{task['key']}") for task in tasks
+            ]
+            owner = {f.key: task["key"] for f, task in zip(submitted, tasks, strict=True)}
+            for future in as_completed(submitted):
+                key = owner[future.key]
+                try:
+                    yield future.result()
+                except KilledWorker:
+                    yield {
+                        "key": key,
+                        "status": "invalid",
+                        "notebook": None,
+                        "reason": "the submission killed the Dask workers that ran it",
+                        "seconds": 0.0,
+                    }
+                except Exception as exc:  # the cluster failed, not the student
+                    yield {
+                        "key": key,
+                        "status": "infrastructure",
+                        "notebook": None,
+                        "reason": f"Dask: {type(exc).__name__}: {exc}",
+                        "seconds": 0.0,
+                    }
+
+    return execute
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="nb", disable=not enabled, dynamic_ncols=True, leave=True)
+
+
+def grade_assignment(
+    assignment: str,
+    root: Path | None = None,
+    workers: int | None = None,
+    sandbox: str = "auto",
+    limits: Limits | None = None,
+    students: Iterable[str] | None = None,
+    force: bool = False,
+    executor: Executor | None = None,
+    progress: bool = False,
+) -> Summary:
+    """Grade every submission of ``assignment`` and record the results; return the summary.
+
+    Raises GradingAborted when kernels cannot start at all (nothing is recorded for them), and
+    SandboxUnavailable when ``sandbox="bwrap"`` cannot run here.
+    """
+    started = time.monotonic()
+    root = course_root(root)
+    workers = workers or os.cpu_count() or 1
+    limits = limits or Limits()
+    mode = resolve_mode(sandbox)
+    if mode == "none":
+        log.warning("grading WITHOUT a sandbox: student code runs with this user's rights")
+    font_cache()  # built once here, in the trusted process, before any kernel needs it
+    summary = Summary(assignment, mode, workers)
+
+    reference = read_notebook(source_notebook(assignment, root))
+    release_path = release_notebook(assignment, root)
+    release = read_notebook(release_path) if release_path.is_file() else None
+    folder = root / "source" / assignment
+    data = {p.relative_to(folder).as_posix(): p.read_bytes() for p in data_files(assignment, root)}
+    coursedir = CourseDirectory(root=str(root))
+
+    _clean_partials(root, assignment)
+    todo: list[tuple[str, Path]] = []
+    for student, path in _students(root, assignment, students):
+        if not force and (root / "autograded" / student / assignment).is_dir():
+            summary.outcomes.append(Outcome(student, "skipped"))
+        else:
+            todo.append((student, path))
+
+    url = gradebook.db_url(root)
+    if todo:
+        gradebook.ensure_assignment(root, url, assignment)
+    submissions = {
+        student: sanitize(student, path, assignment, reference, release, coursedir)
+        for student, path in todo
+    }
+    runnable = [s for s in submissions.values() if s.notebook is not None]
+    tasks = [
+        {
+            "key": s.student,
+            "notebook": nbformat.writes(s.notebook),
+            "files": data,
+            "sandbox": mode,
+            "limits": limits.to_dict(),
+        }
+        for s in runnable
+    ]
+    run = executor or local_executor(min(workers, max(1, len(tasks))))
+    bar = _progress(len(submissions), progress)
+    gb = gradebook.open_gradebook(url)
+    try:
+
+        def save(submission: _Submission, result: dict[str, Any]) -> None:
+            executed = None
+            report: Report | None = None
+            if result.get("notebook"):
+                executed = nbformat.reads(result["notebook"], as_version=4)
+                report = grade_notebook(executed, assignment)
+            reason = submission.reason or result.get("reason")
+            gradebook.record(
+                gb,
+                assignment,
+                submission.student,
+                report,
+                submission.timestamp,
+                submission.unanswered,
+            )
+            status = "graded" if report is not None else "invalid"
+            outcome = Outcome(
+                submission.student,
+                status,
+                report.score if report else 0.0,
+                report.max_score if report else None,
+                None if report else reason,
+                float(result.get("seconds", 0.0)),
+            )
+            info = {
+                "status": status,
+                "score": outcome.score,
+                "max_score": outcome.max_score,
+                "reason": outcome.reason,
+                "sandbox": mode,
+                "seconds": outcome.seconds,
+                "cells": report.to_dict()["cells"] if report else [],
+            }
+            _write_autograded(root, submission, assignment, executed, info, data)
+            summary.outcomes.append(outcome)
+            bar.update(1)
+
+        for submission in submissions.values():
+            if submission.notebook is None:
+                save(submission, {"seconds": 0.0})
+
+        infra: list[Outcome] = []
+        succeeded = 0
+        for result in run(tasks):
+            submission = submissions[result["key"]]
+            if result["status"] == "infrastructure":
+                outcome = Outcome(submission.student, "infrastructure", reason=result["reason"])
+                infra.append(outcome)
+                summary.outcomes.append(outcome)
+                bar.update(1)
+                if succeeded == 0 and len(infra) >= min(workers, len(tasks)):
+                    raise GradingAborted(
+                        f"no kernel could be started ({result['reason']}); nothing was recorded "
+                        "for these submissions: fix the grading environment and run again"
+                    )
+                continue
+            if result["status"] == "invalid":
+                submission.reason = result["reason"]
+                result = {**result, "notebook": None}
+            else:
+                succeeded += 1
+            save(submission, result)
+    finally:
+        bar.close()
+        gb.close()
+        summary.seconds = time.monotonic() - started
+    return summary
