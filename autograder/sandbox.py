@@ -166,12 +166,13 @@ def bwrap_prefix(scratch: Path, sockets: Path, limits: Limits) -> list[str]:
             args += ["--ro-bind", top, top]
     for name in _ETC_FILES:
         args += ["--ro-bind-try", name, name]
-    for root in _readonly_roots():
-        args += ["--ro-bind", str(root), str(root)]
     args += ["--proc", "/proc", "--dev", "/dev"]
     for device in sorted(Path("/dev").glob("nvidia*")):  # a GPU, where there is one
         args += ["--dev-bind", str(device), str(device)]
     args += ["--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+    # After the private /tmp, so that an environment installed under /tmp stays visible.
+    for root in _readonly_roots():
+        args += ["--ro-bind", str(root), str(root)]
     for cache in font_cache():
         args += ["--ro-bind", str(cache), f"/tmp/matplotlib/{cache.name}"]
     # The working directory is a size-limited tmpfs at the scratch path holding the data files,
