@@ -31,24 +31,29 @@ class KernelStartError(RuntimeError):
     """The kernel could not be started: an infrastructure fault, not the student's."""
 
 
+def own_python_kernel_spec(prefix: list[str] | None = None) -> KernelSpec:
+    """ipykernel on the Python running the autograder (behind an optional sandbox ``prefix``),
+    whatever kernel the notebook names, so no kernelspec needs to be installed."""
+    argv = [
+        sys.executable,
+        "-m",
+        "ipykernel_launcher",
+        "-f",
+        "{connection_file}",
+        # Keeps the kernel's own start-up chatter (transport warnings) out of our stderr.
+        "--IPKernelApp.log_level=ERROR",
+    ]
+    return KernelSpec(
+        argv=[*(prefix or []), *argv], display_name=KERNEL_DISPLAY_NAME, language="python"
+    )
+
+
 class _OwnPythonKernelManager(AsyncKernelManager):
     """Starts ipykernel with sys.executable, whatever kernel the notebook names."""
 
     @property
     def kernel_spec(self) -> KernelSpec:
-        return KernelSpec(
-            argv=[
-                sys.executable,
-                "-m",
-                "ipykernel_launcher",
-                "-f",
-                "{connection_file}",
-                # Keeps the kernel's own start-up chatter (transport warnings) out of our stderr.
-                "--IPKernelApp.log_level=ERROR",
-            ],
-            display_name=KERNEL_DISPLAY_NAME,
-            language="python",
-        )
+        return own_python_kernel_spec()
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -73,7 +78,8 @@ async def _execute_cell(
     return ""
 
 
-async def _run(client: NotebookClient, nb: NotebookNode, timeout: int) -> None:
+async def run_cells(client: NotebookClient, nb: NotebookNode, timeout: int) -> None:
+    """Run every cell in a kernel the client starts; record deaths and timeouts as outputs."""
     started = finished = False
     try:
         # The kernel echoes fd-level output (subprocesses, C extensions) to its own stdout, which
@@ -120,5 +126,5 @@ def execute(
         resources={"metadata": {"path": str(workdir)}},
         log=log,
     )
-    run_sync(_run)(client, nb, timeout)
+    run_sync(run_cells)(client, nb, timeout)
     return nb

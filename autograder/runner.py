@@ -13,7 +13,6 @@ import functools
 import logging
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 
-from autograder.execute import KernelStartError, _run
+from autograder.execute import KernelStartError, own_python_kernel_spec, run_cells
 from autograder.sandbox import (
     Limits,
     Watchdog,
@@ -36,7 +35,7 @@ from autograder.sandbox import (
     kernel_env,
     set_rlimits,
 )
-from autograder.settings import KERNEL_DISPLAY_NAME, STARTUP_TIMEOUT
+from autograder.settings import STARTUP_TIMEOUT
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +53,7 @@ class _ConfinedKernelManager(AsyncKernelManager):
 
     @property
     def kernel_spec(self) -> KernelSpec:
-        argv = [
-            sys.executable,
-            "-m",
-            "ipykernel_launcher",
-            "-f",
-            "{connection_file}",
-            "--IPKernelApp.log_level=ERROR",
-        ]
-        return KernelSpec(
-            argv=[*self._prefix, *argv], display_name=KERNEL_DISPLAY_NAME, language="python"
-        )
+        return own_python_kernel_spec(self._prefix)
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         kw["env"] = dict(self._env)
@@ -168,7 +157,7 @@ def execute_confined(
             max_output_bytes=limits.max_output_bytes,
         )
         try:
-            run_sync(_run)(client, nb, limits.cell_timeout)
+            run_sync(run_cells)(client, nb, limits.cell_timeout)
         finally:
             if km.watchdog is not None:
                 km.watchdog.stop()
