@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import shutil
 import subprocess
 import tempfile
@@ -140,7 +141,9 @@ def execute_confined(
                 shutil.copyfile(cache, home / "matplotlib" / cache.name)
         km = _ConfinedKernelManager(prefix, kernel_env(home), limits)
         km.connection_file = str(sockets / "kernel.json")
-        if sandbox == "bwrap":  # no network inside: ZMQ over Unix sockets in the shared folder
+        if sandbox == "bwrap" or os.name == "posix":
+            # ZMQ over Unix sockets in the private folder: there is no network in the sandbox, and
+            # without one, TCP ports picked at random can collide between kernels starting at once.
             km.transport = "ipc"
             km.ip = str(sockets / "k")
         client = _LimitedClient(
@@ -178,7 +181,12 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     limits = Limits(**task["limits"])
     result: dict[str, Any] = {"key": task["key"], "notebook": None, "reason": None}
     try:
-        executed = execute_confined(nb, task["files"], task["sandbox"], limits)
+        try:
+            executed = execute_confined(nb, task["files"], task["sandbox"], limits)
+        except KernelStartError as exc:  # no student code has run yet: one more try is safe
+            log.warning("%s; trying once more", exc)
+            time.sleep(1.0)
+            executed = execute_confined(nb, task["files"], task["sandbox"], limits)
     except KernelStartError as exc:
         result.update(status="infrastructure", reason=str(exc))
     except Exception as exc:  # anything else in the harness is our fault, not the student's

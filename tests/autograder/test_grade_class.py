@@ -403,7 +403,9 @@ def small_class(prepared: Path, tmp_path: Path, release_nb: NotebookNode) -> Pat
 
 def test_without_a_sandbox_grading_works_and_says_so(small_class: Path) -> None:
     summary = grade_assignment(ASSIGNMENT, root=small_class, sandbox="none", limits=LIMITS)
-    assert {o.student: o.score for o in summary.of("graded")} == {"alice": 3, "bob": 0}
+    assert {o.student: o.score for o in summary.of("graded")} == {"alice": 3, "bob": 0}, "\n".join(
+        summary.lines()
+    )
     assert any("WITHOUT a sandbox" in line for line in summary.lines())
 
 
@@ -557,7 +559,9 @@ def test_a_dask_cluster_gives_the_same_scores(small_class: Path, dask_cluster: s
     summary = grade_assignment(
         ASSIGNMENT, root=small_class, limits=LIMITS, executor=dask_executor(dask_cluster)
     )
-    assert {o.student: o.score for o in summary.of("graded")} == {"alice": 3, "bob": 0}
+    assert {o.student: o.score for o in summary.of("graded")} == {"alice": 3, "bob": 0}, "\n".join(
+        summary.lines()
+    )
     assert _score(small_class, "alice") == 3
 
 
@@ -620,7 +624,9 @@ def test_a_postgresql_gradebook_works_like_sqlite(small_class: Path, postgres_ur
     config.write_text(config.read_text() + f"\nc.CourseDirectory.db_url = {postgres_url!r}\n")
     (small_class / "gradebook.db").unlink()
     summary = grade_assignment(ASSIGNMENT, root=small_class, workers=2, limits=LIMITS)
-    assert {o.student: o.score for o in summary.of("graded")} == {"alice": 3, "bob": 0}
+    assert {o.student: o.score for o in summary.of("graded")} == {"alice": 3, "bob": 0}, "\n".join(
+        summary.lines()
+    )
     with Gradebook(postgres_url, COURSE_ID) as gb:
         assert gb.find_submission(ASSIGNMENT, "alice").score == 3
         assert len(gb.find_assignment(ASSIGNMENT).submissions) == 2
