@@ -18,10 +18,13 @@ from tests.autograder.chapter import ASSIGNMENT, make_course
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep these tests on one xdist worker, so the course and its release are built only once."""
+    """Keep these tests on one xdist worker, so the course and its release are built only once.
+
+    A module that names its own group (a long test that should run beside the others) keeps it.
+    """
     here = Path(__file__).parent
     for item in items:
-        if here in item.path.parents:
+        if here in item.path.parents and item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group("autograder"))
 
 
