@@ -48,3 +48,17 @@ release: setup
 
 release-check: setup
 	$(PY) -m autograder release --check
+
+# A whole term on invented students in demo/ (git-ignored): enrol, submit, grade, feedback, export,
+# reports. DEMO_ARGS passes options, e.g. DEMO_ARGS="--force --students 10 --chapters 07_ethics".
+DEMO_ARGS ?=
+demo: setup
+	$(PY) -m autograder demo $(DEMO_ARGS)
+
+# Measure the course on this machine (chapters, training quality, set-up, grading) and regenerate the
+# README's chapter table and performance section from the results. BENCH_ARGS=--quick for a smoke test.
+BENCH_ARGS ?=
+
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/readme.py

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent
 # The course's id in the gradebook and in the exchange directory.
 c.CourseDirectory.course_id = settings.COURSE_ID
 # The gradebook: SQLite next to this file (git-ignored). Point it at a server database for big
-# classes, e.g. "postgresql+psycopg2://user@host/dlcourse".
+# classes, e.g. "postgresql+psycopg://user:password@host/dlcourse".
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
 
 # Seconds one cell may run while autograding; nbgrader's default of 30 would kill training cells.
@@ -31,6 +31,19 @@ c.IgnorePattern.pattern = settings.IGNORE_STDERR_PATTERN
 # Put back test cells a student deleted (nbgrader's default would silently skip them).
 c.OverwriteCells.add_missing_cells = True
 
+# `nbgrader zip_collect ASSIGNMENT` reads the zips that `python -m autograder submit` makes
+# (downloaded/ASSIGNMENT/archive/ASSIGNMENT-STUDENT-STAMP.zip); nbgrader has no default pattern.
+c.FileNameCollectorPlugin.named_regexp = settings.SUBMISSION_NAMED_REGEXP
+
 # What replaces a solution in the student release (nbgrader's defaults, pinned).
 c.ClearSolutions.code_stub = {"python": settings.CODE_STUB}
 c.ClearSolutions.text_stub = settings.TEXT_STUB
+
+# Feedback must not show the hidden tests (nbgrader #917, #1363): nbgrader's own feedback chain,
+# then autograder.feedback.HideHiddenTests, which removes the hidden regions and the traceback
+# frames that quote them. Strings, not classes: nbconvert imports them when the feedback runs.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "autograder.feedback.HideHiddenTests",
+]

@@ -5,9 +5,13 @@ Commands:
   score NOTEBOOK      score a submission with the hidden tests, no gradebook needed (instructors)
   check NOTEBOOK      run the visible tests on your own notebook and say what fails (students)
   workspace [--dest]  copy release/ into a workspace without overwriting anyone's work (students)
+  submit ASSIGNMENT   pack your notebook into a zip to upload, as zip_collect reads it (students)
   normalize NB ...    rewrite notebooks in the committed form: no outputs, stable ids (authors)
   grade ASSIGNMENT    grade every submission of a chapter into the gradebook, in parallel, sandboxed
   report ASSIGNMENT   class report from the gradebook: totals, pass rates, histogram, LMS CSV
+  late ASSIGNMENT     apply the late-penalty plugin of nbgrader_config.py to graded submissions
+  feedback ASSIGNMENT nbgrader's feedback HTML without the hidden tests, checked page by page
+  demo [--dest DIR]   a whole term in a separate course directory: enrol, submit, grade, report
 
 Exit status: 0 when the command did its job (whatever the score), 1 when ``release --check`` finds
 differences, 2 when a file cannot be graded (the reason goes to stderr as "error: ..."), 3 when
@@ -40,6 +44,7 @@ def _expected() -> tuple[type[BaseException], ...]:
     from autograder.gradebook import GradebookError
     from autograder.release import ReleaseError
     from autograder.sandbox import SandboxUnavailable
+    from autograder.submit import SubmitError
 
     return (
         InvalidNotebook,
@@ -49,6 +54,7 @@ def _expected() -> tuple[type[BaseException], ...]:
         ReleaseError,
         GradebookError,
         SandboxUnavailable,
+        SubmitError,
     )
 
 
@@ -94,6 +100,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     workspace.add_argument(
         "--dest", type=Path, default=Path("workspace"), help="(default: %(default)s)"
+    )
+
+    submit = commands.add_parser(
+        "submit",
+        help="pack your notebook into a zip to upload (students without JupyterHub)",
+        description=(
+            "Check your notebook and write ASSIGNMENT-STUDENT-TIME.zip and its SHA-256 checksum "
+            "into the workspace's submissions/ folder, replacing your older zips of the same "
+            "chapter there. Upload the zip unchanged; instructors unpack a class's zips with "
+            "`nbgrader zip_collect ASSIGNMENT`."
+        ),
+    )
+    submit.add_argument("assignment", help="chapter id, e.g. 01_neurons")
+    submit.add_argument(
+        "--student",
+        metavar="ID",
+        help="your student id, as your instructor knows you; remembered in the workspace's "
+        ".student_id for next time (default: $COURSE_STUDENT_ID, else the remembered id)",
+    )
+    submit.add_argument(
+        "--notebook",
+        type=Path,
+        help="the notebook to submit (default: ASSIGNMENT/ASSIGNMENT.ipynb here or in workspace/)",
+    )
+    submit.add_argument(
+        "--dest", type=Path, help="folder for the zip (default: the workspace's submissions/)"
     )
 
     normalize = commands.add_parser(
@@ -151,7 +183,55 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("reports"),
         help="folder for ASSIGNMENT.csv and ASSIGNMENT_scores.png (default: %(default)s)",
     )
+    _add_instructor_commands(commands)
     return parser
+
+
+def _add_instructor_commands(commands: argparse._SubParsersAction) -> None:
+    """The ``late``, ``feedback`` and ``demo`` subcommands."""
+    late = commands.add_parser(
+        "late", help="apply the late-penalty plugin of nbgrader_config.py after `grade`"
+    )
+    late.add_argument("assignment", help="chapter id, e.g. 01_neurons")
+
+    feedback = commands.add_parser(
+        "feedback", help="generate feedback HTML without the hidden tests (nbgrader's feedback)"
+    )
+    feedback.add_argument("assignment", help="chapter id, e.g. 01_neurons")
+    feedback.add_argument(
+        "--student", action="append", metavar="ID", help="only this student (repeatable)"
+    )
+
+    demo = commands.add_parser(
+        "demo",
+        help="a whole term on invented students, in a separate course directory",
+        description="Build a course directory, enrol a generated class, create and grade "
+        "submissions for every chapter, then feedback, export and reports.",
+    )
+    demo.add_argument(
+        "--dest", type=Path, default=Path("demo"), help="course directory (default: %(default)s)"
+    )
+    demo.add_argument(
+        "--students", type=_positive_int, default=30, help="class size (default %(default)s)"
+    )
+    demo.add_argument(
+        "--chapters", nargs="+", metavar="CHAPTER", help="chapter ids (default: all of them)"
+    )
+    demo.add_argument(
+        "--submissions",
+        type=_positive_int,
+        default=9,
+        help="students who submit each chapter (default %(default)s; the others get zero)",
+    )
+    demo.add_argument(
+        "--workers", type=_positive_int, default=None, help="kernels at once (default: cores)"
+    )
+    demo.add_argument(
+        "--sandbox", choices=("auto", "bwrap", "none"), default="auto", help="as for `grade`"
+    )
+    demo.add_argument(
+        "--force", action="store_true", help="delete an earlier demo at --dest and rebuild it"
+    )
 
 
 def _number(value: float | None) -> str:
@@ -273,6 +353,25 @@ def _workspace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _submit(args: argparse.Namespace) -> int:
+    from autograder.submit import submit
+
+    result = submit(args.assignment, args.student, args.notebook, args.dest)
+    if result.unanswered:
+        listed = ", ".join(result.unanswered)
+        print(
+            f"warning: {len(result.unanswered)} answer(s) still hold the placeholder: {listed}. "
+            "Submitting anyway; run `submit` again after answering them.",
+            file=sys.stderr,
+        )
+    for path in result.replaced:
+        print(f"replaced your older submission {path.name}")
+    print(f"submitted {args.assignment} as {result.student}: {result.zip_path}")
+    print(f"SHA-256 {result.sha256} (also in {result.checksum_path.name})")
+    print("Upload this zip file unchanged to your course's learning platform.")
+    return 0
+
+
 def _grade(args: argparse.Namespace) -> int:
     import logging
 
@@ -314,13 +413,62 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _late(args: argparse.Namespace) -> int:
+    from autograder.late import apply_late_penalties
+
+    penalties = apply_late_penalties(args.assignment)
+    for student, penalty in sorted(penalties.items()):
+        print(f"{student}: late, penalty {penalty:g} points")
+    print(f"{args.assignment}: {len(penalties)} late submissions")
+    return 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from autograder.feedback import generate_feedback
+
+    try:
+        pages = generate_feedback(args.assignment, students=args.student)
+    except RuntimeError as exc:  # nbgrader failed, or a page still shows hidden tests
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.assignment}: {len(pages)} feedback pages in feedback/, no hidden tests in them")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    import logging
+
+    from autograder.demo import DemoExists, run_demo
+
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        run_demo(
+            args.dest,
+            students=args.students,
+            chapters=args.chapters,
+            submissions=args.submissions,
+            workers=args.workers,
+            force=args.force,
+            sandbox=args.sandbox,
+            say=lambda line: print(line, flush=True),
+        )
+    except DemoExists as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 _COMMANDS = {
+    "late": _late,
+    "feedback": _feedback,
+    "demo": _demo,
     "grade": _grade,
     "report": _report,
     "score": _score,
     "check": _check,
     "release": _release,
     "workspace": _workspace,
+    "submit": _submit,
     "normalize": _normalize,
 }
 

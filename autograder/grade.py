@@ -71,6 +71,8 @@ class Summary:
     workers: int
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
+    late: dict[str, float] = field(default_factory=dict)  # late student -> penalty (points)
+    late_error: str | None = None  # why the late penalties could not be applied
 
     def of(self, status: str) -> list[Outcome]:
         """The outcomes with this status."""
@@ -95,6 +97,15 @@ class Summary:
             f"time {self.seconds:.1f} s, {self.per_minute:.1f} submissions per minute, "
             f"{self.workers} workers, sandbox: {self.sandbox}",
         ]
+        if self.late:
+            lines.append(
+                f"late: {len(self.late)} submissions, penalties from nbgrader_config.py applied"
+            )
+        if self.late_error:
+            lines.append(
+                f"WARNING: late penalties NOT applied ({self.late_error}); fix the "
+                f"configuration, then run `python -m autograder late {self.assignment}`"
+            )
         if self.sandbox == "none":
             lines.append("WARNING: graded WITHOUT a sandbox: student code ran with your rights")
         for outcome in self.of("invalid"):
@@ -463,4 +474,20 @@ def grade_assignment(
         bar.close()
         gb.close()
         summary.seconds = time.monotonic() - started
+    if todo:
+        _late_penalties(summary, root)
     return summary
+
+
+def _late_penalties(summary: Summary, root: Path) -> None:
+    """Apply the course's late-penalty plugin, as ``nbgrader autograde`` does after grading.
+
+    The scores are already recorded, so a broken plugin configuration is reported, not raised.
+    """
+    from autograder.late import apply_late_penalties
+
+    try:
+        summary.late = apply_late_penalties(summary.assignment, root)
+    except Exception as exc:
+        log.error("late penalties not applied: %s", exc)
+        summary.late_error = f"{type(exc).__name__}: {exc}"

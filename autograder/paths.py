@@ -1,12 +1,14 @@
 """Where things live in the course directory (the repository root is the nbgrader course directory).
 
 ``source/NN_slug/NN_slug.ipynb`` is a chapter's instructor notebook; the other files of that folder
-are its data files, which nbgrader copies verbatim into ``release/NN_slug/``.
+are its data files, which nbgrader copies verbatim into ``release/NN_slug/``. A notebook with no
+graded cell (``00_start``) is released like a chapter but is not an assignment.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import re
 from pathlib import Path
@@ -57,8 +59,11 @@ def is_ignored(path: Path) -> bool:
     return any(fnmatch.fnmatch(part, pattern) for part in path.parts for pattern in IGNORED)
 
 
-def assignments(root: Path | None = None) -> list[str]:
-    """Sorted ids of the chapters: folders source/NN_slug/ that hold NN_slug.ipynb."""
+def notebooks(root: Path | None = None) -> list[str]:
+    """Sorted ids of every notebook folder, graded or not: source/NN_slug/ holding NN_slug.ipynb.
+
+    This is what the release builds and the student workspace receives.
+    """
     source = course_root(root) / "source"
     if not source.is_dir():
         return []
@@ -69,10 +74,50 @@ def assignments(root: Path | None = None) -> list[str]:
     )
 
 
+def _has_graded_cells(notebook: Path) -> bool:
+    """True when some cell of the notebook carries nbgrader points (read as plain JSON, cheaply).
+
+    A file that cannot be parsed counts as graded, so that a broken chapter is reported by the
+    commands that read it properly rather than silently dropped from the course.
+    """
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return True
+    for cell in cells if isinstance(cells, list) else []:
+        meta = cell.get("metadata") if isinstance(cell, dict) else None
+        nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
+        if isinstance(nbgrader, dict) and nbgrader.get("grade"):
+            return True
+    return False
+
+
+def assignments(root: Path | None = None) -> list[str]:
+    """Sorted ids of the graded chapters: the notebooks with at least one graded cell.
+
+    Ungraded notebooks (the 00_start welcome notebook) are released to students but are not
+    nbgrader assignments: nothing is scored, collected or submitted for them.
+    """
+    root = course_root(root)
+    return [n for n in notebooks(root) if _has_graded_cells(root / "source" / n / f"{n}.ipynb")]
+
+
+def ungraded(root: Path | None = None) -> list[str]:
+    """Sorted ids of the released notebooks that carry no points (e.g. 00_start)."""
+    root = course_root(root)
+    graded = set(assignments(root))
+    return [n for n in notebooks(root) if n not in graded]
+
+
 def _check(assignment: str, root: Path | None) -> Path:
     root = course_root(root)
     known = assignments(root)
     if assignment not in known:
+        if assignment in notebooks(root):
+            raise UnknownAssignment(
+                f"{assignment} is not graded (it has no exercises): there is nothing to check, "
+                "score or submit"
+            )
         listed = ", ".join(known) if known else "none"
         raise UnknownAssignment(f"unknown chapter {assignment!r} (chapters: {listed})")
     return root

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from autograder.notebook import notebook_bytes, read_notebook, write_notebook
 from autograder.paths import IGNORED, UnknownAssignment, course_root, is_ignored
-from autograder.paths import assignments as all_assignments
+from autograder.paths import notebooks as all_notebooks
 
 # Generating a release executes nothing, so it is quick; this only guards against a hang.
 _NBGRADER_TIMEOUT = 600
@@ -70,9 +70,10 @@ def _without_tracebacks(log: str) -> str:
 def build_release(
     root: Path | None = None, assignments: list[str] | None = None
 ) -> dict[Path, bytes]:
-    """The student release of the given chapters (default: all) as {path under release/: bytes}."""
+    """The student release of the given notebooks (default: all, ungraded ones included) as
+    {path under release/: bytes}."""
     root = course_root(root)
-    known = all_assignments(root)
+    known = all_notebooks(root)
     chosen = known if assignments is None else list(assignments)
     for assignment in chosen:
         if assignment not in known:

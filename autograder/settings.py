@@ -36,3 +36,14 @@ MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 # that a restored written answer and the release agree).
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 TEXT_STUB = "YOUR ANSWER HERE"
+
+# How `python -m autograder submit` names a submission, and the regular expression nbgrader's
+# `zip_collect` applies to every extracted file path (FileNameCollectorPlugin.named_regexp, which
+# has no default). The zip ASSIGNMENT-STUDENT-STAMP.zip holds ASSIGNMENT.ipynb; nbgrader extracts
+# it into a folder named after the zip, so the path ends in
+# ".../ASSIGNMENT-STUDENT-STAMP/ASSIGNMENT.ipynb". A student id never contains "/" or spaces.
+SUBMISSION_STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+SUBMISSION_NAMED_REGEXP = (
+    r".*/\d{2}_[a-z0-9_]+-(?P<student_id>[A-Za-z0-9][A-Za-z0-9._@-]*)"
+    r"-(?P<timestamp>\d{8}T\d{6}Z)/(?P<file_id>[^/]+\.ipynb)$"
+)

@@ -4,15 +4,17 @@
 
 Builds a scratch course holding one chapter (a chapter of this repository, or the tiny 00_demo
 chapter of the tests), submits the instructor's solution as every student's notebook, and grades
-the class with nbgrader's serial autograde, then with ``grade --workers 1`` and ``--workers 2``
-(sandboxed with bubblewrap where it works). Prints submissions per minute for each, the speed-ups,
+the class with nbgrader's serial autograde, then with ``grade --workers N`` for 1, 2 and all cores
+(sandboxed with bubblewrap where it works). Reports submissions per minute for each, the speed-ups,
 and the per-submission overhead (kernel start, imports, teardown) measured on an empty notebook.
-Not a test: numbers go into the README's benchmark table.
+``benchmark_grading`` returns the same as data for ``bench/run.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +26,8 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
 from autograder.grade import grade_assignment  # noqa: E402
 from autograder.gradebook import db_url, ensure_assignment  # noqa: E402
@@ -58,11 +61,13 @@ def submit(root: Path, chapter: str, students: int) -> None:
 
 
 def clone(template: Path, dest: Path) -> Path:
+    """A copy of the prepared course, so that every grader starts from the same submissions."""
     shutil.copytree(template, dest)
     return dest
 
 
 def time_nbgrader(root: Path, chapter: str) -> float:
+    """Seconds for ``nbgrader autograde`` of the whole class (serial, as nbgrader does it)."""
     env_bin = str(Path(sys.executable).parent)
     start = time.monotonic()
     subprocess.run(
@@ -89,48 +94,96 @@ def overhead(sandbox: str, repeats: int = 3) -> float:
     return min(times)
 
 
+def worker_counts() -> list[int]:
+    """1, 2 and all cores (without repeats: on a 2-core machine all cores is 2)."""
+    return sorted({1, 2, os.cpu_count() or 1})
+
+
+def benchmark_grading(
+    chapter: str = "01_neurons",
+    students: int = 4,
+    workers: list[int] | None = None,
+    nbgrader: bool = True,
+) -> dict:
+    """Grade ``students`` copies of the chapter's solution with each grader; return the rates."""
+    sandbox = resolve_mode("auto")
+    rows: list[dict] = []
+    scores: dict[int, dict[str, float | None]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as scratch:
+        template = Path(scratch) / "template"
+        make_course(template, chapter)
+        submit(template, chapter, students)
+        if nbgrader:
+            seconds = time_nbgrader(clone(template, Path(scratch) / "nbgrader"), chapter)
+            rows.append(_row("nbgrader autograde", 1, seconds, students))
+            print(f"[grading] nbgrader autograde: {seconds:.1f} s", flush=True)
+        for count in workers or worker_counts():
+            root = clone(template, Path(scratch) / f"workers{count}")
+            summary = grade_assignment(chapter, root=root, workers=count, sandbox=sandbox)
+            if len(summary.of("graded")) != students:
+                raise RuntimeError("\n".join(summary.lines()))
+            rows.append(_row("autograder grade", count, summary.seconds, students))
+            scores[count] = {o.student: o.score for o in summary.outcomes}
+            print(
+                f"[grading] autograder grade --workers {count}: {summary.seconds:.1f} s", flush=True
+            )
+    return {
+        "chapter": chapter,
+        "students": students,
+        "sandbox": sandbox,
+        "rows": rows,
+        "same_scores": len({json.dumps(s, sort_keys=True) for s in scores.values()}) <= 1,
+        "overhead_seconds": {
+            "sandbox": round(overhead(sandbox), 2),
+            "none": round(overhead("none"), 2),
+        },
+    }
+
+
+def _row(grader: str, workers: int, seconds: float, students: int) -> dict:
+    return {
+        "grader": grader,
+        "workers": workers,
+        "seconds": round(seconds, 1),
+        "per_minute": round(60 * students / seconds, 1),
+    }
+
+
+def grading_lines(result: dict) -> list[str]:
+    """The benchmark as a Markdown table and a few plain lines."""
+    lines = [
+        f"chapter {result['chapter']}, {result['students']} submissions, "
+        f"sandbox: {result['sandbox']}",
+        f"same scores with every worker count: {'yes' if result['same_scores'] else 'NO'}",
+        "| grader | workers | seconds | submissions per minute |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {r['grader']} | {r['workers']} | {r['seconds']:.1f} | {r['per_minute']:.1f} |"
+        for r in result["rows"]
+    ]
+    base = next((r for r in result["rows"] if r["grader"] == "nbgrader autograde"), None)
+    if base:
+        for r in result["rows"]:
+            if r is not base:
+                ratio = r["per_minute"] / base["per_minute"]
+                lines.append(f"speed-up over nbgrader, --workers {r['workers']}: {ratio:.2f}x")
+    cost = result["overhead_seconds"]
+    lines.append(
+        f"per-submission overhead (kernel start + import torch + teardown): "
+        f"{cost['sandbox']:.2f} s with sandbox {result['sandbox']}, {cost['none']:.2f} s without"
+    )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chapter", default="00_demo")
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--no-nbgrader", action="store_true", help="skip nbgrader's autograde")
     args = parser.parse_args()
-    sandbox = resolve_mode("auto")
-    rates: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-grading-") as scratch:
-        template = Path(scratch) / "template"
-        make_course(template, args.chapter)
-        submit(template, args.chapter, args.students)
-        if not args.no_nbgrader:
-            seconds = time_nbgrader(clone(template, Path(scratch) / "nbgrader"), args.chapter)
-            rates["nbgrader autograde"] = 60 * args.students / seconds
-            print(f"nbgrader autograde: {seconds:.1f} s", flush=True)
-        scores = {}
-        for workers in (1, 2):
-            root = clone(template, Path(scratch) / f"workers{workers}")
-            summary = grade_assignment(
-                args.chapter, root=root, workers=workers, sandbox=sandbox, progress=True
-            )
-            assert len(summary.of("graded")) == args.students, summary.lines()
-            rates[f"autograder grade --workers {workers}"] = summary.per_minute
-            scores[workers] = {o.student: o.score for o in summary.outcomes}
-            print(f"--workers {workers}: {summary.seconds:.1f} s", flush=True)
-        same = "yes" if scores[1] == scores[2] else "NO"
-    print(f"\nchapter {args.chapter}, {args.students} submissions, sandbox: {sandbox}")
-    print(f"same scores with 1 and 2 workers: {same}")
-    print("| grader | submissions per minute |")
-    print("| --- | ---: |")
-    for name, rate in rates.items():
-        print(f"| {name} | {rate:.1f} |")
-    base = rates.get("nbgrader autograde")
-    if base:
-        for workers in (1, 2):
-            ratio = rates[f"autograder grade --workers {workers}"] / base
-            print(f"speed-up over nbgrader, --workers {workers}: {ratio:.2f}x")
-    print(
-        f"per-submission overhead (kernel start + import torch + teardown): "
-        f"{overhead(sandbox):.2f} s with sandbox {sandbox}, {overhead('none'):.2f} s without"
-    )
+    result = benchmark_grading(args.chapter, args.students, nbgrader=not args.no_nbgrader)
+    print("\n".join(["", *grading_lines(result)]))
 
 
 if __name__ == "__main__":

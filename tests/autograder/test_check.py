@@ -62,3 +62,76 @@ def test_check_without_a_release_says_how_to_make_one(tmp_path: Path) -> None:
     notebook = root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     with pytest.raises(FileNotFoundError, match="python -m autograder release"):
         check_notebook(notebook, root=root)
+
+
+def hidden_lines(source_nb: NotebookNode) -> list[str]:
+    """Every line between BEGIN and END HIDDEN TESTS in the instructor's notebook."""
+    lines: list[str] = []
+    for cell in source_nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "END HIDDEN TESTS" in line:
+                inside = False
+            elif inside and line.strip():
+                lines.append(line.strip())
+    assert lines, "the demo chapter should have hidden tests"
+    return lines
+
+
+@pytest.mark.slow
+def test_validate_button_path_never_shows_hidden_tests(
+    course: Path, tmp_path: Path, release_nb: NotebookNode, source_nb: NotebookNode
+) -> None:
+    """What the Validate button runs: `nbgrader validate` in a workspace `make lab` made."""
+    import subprocess
+    import sys
+
+    from autograder.workspace import populate_workspace
+    from tests.autograder.chapter import VISIBLE_ONLY_SCALE, WRONG_DOUBLE, answer
+
+    workspace = tmp_path / "workspace"
+    populate_workspace(workspace, root=course)
+    notebook = workspace / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    student = answer(
+        answer(release_nb, "ex0_1_double", WRONG_DOUBLE), "ex0_2_scale", VISIBLE_ONLY_SCALE
+    )
+    save(student, notebook)
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "validate", notebook.name],
+        cwd=notebook.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert "VALIDATION FAILED" in output and "double(2) should be 4" in output, output
+    for line in hidden_lines(source_nb):
+        assert line not in output, f"validate showed a hidden test: {line}"
+    assert "HIDDEN" not in output
+
+
+def test_check_output_never_shows_hidden_tests(
+    course: Path,
+    tmp_path: Path,
+    release_nb: NotebookNode,
+    source_nb: NotebookNode,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from autograder import cli
+    from tests.autograder.chapter import VISIBLE_ONLY_SCALE, WRONG_DOUBLE, answer
+
+    monkeypatch.setenv("COURSE_ROOT", str(course))
+    student = answer(
+        answer(release_nb, "ex0_1_double", WRONG_DOUBLE), "ex0_2_scale", VISIBLE_ONLY_SCALE
+    )
+    path = save(student, tmp_path / f"{ASSIGNMENT}.ipynb")
+    for args in ([], ["--json"]):
+        assert cli.main(["check", str(path), *args]) == 0
+        out, err = capsys.readouterr()
+        assert "double(2) should be 4" in out
+        for line in hidden_lines(source_nb):
+            assert line not in out + err, f"check showed a hidden test: {line}"

@@ -59,3 +59,27 @@ def test_data_files_skip_notebooks_and_checkpoints(root: Path) -> None:
 def test_unknown_chapter_says_which_exist(root: Path) -> None:
     with pytest.raises(paths.UnknownAssignment, match="99_nope.*00_demo"):
         paths.source_notebook("99_nope", root)
+
+
+def test_a_notebook_without_graded_cells_is_released_but_not_an_assignment(root: Path) -> None:
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from autograder.notebook import write_notebook
+
+    folder = root / "source" / "00_welcome"
+    folder.mkdir()
+    write_notebook(
+        new_notebook(cells=[new_markdown_cell("# Welcome")]), folder / "00_welcome.ipynb"
+    )
+    assert paths.notebooks(root) == ["00_demo", "00_welcome"]
+    assert paths.assignments(root) == [ASSIGNMENT]
+    assert paths.ungraded(root) == ["00_welcome"]
+    with pytest.raises(paths.UnknownAssignment, match="00_welcome is not graded"):
+        paths.source_notebook("00_welcome", root)
+
+
+def test_an_unreadable_notebook_still_counts_as_a_chapter(root: Path) -> None:
+    folder = root / "source" / "01_broken"
+    folder.mkdir()
+    (folder / "01_broken.ipynb").write_text("{not json")
+    assert paths.assignments(root) == [ASSIGNMENT, "01_broken"]

@@ -7,6 +7,7 @@ import secrets
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,18 +55,28 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture
-def artifacts(tmp_path: Path) -> Path:
-    """Folder for screenshots and logs: $E2E_ARTIFACTS if set, else the test's tmp_path."""
-    folder = Path(os.environ.get("E2E_ARTIFACTS") or tmp_path / "artifacts")
+# Screenshots and server logs land here (git-ignored) unless $E2E_ARTIFACTS names another folder.
+ARTIFACTS = REPO / "tests" / "e2e" / "artifacts"
+
+
+def artifacts_folder() -> Path:
+    """The folder for screenshots and logs ($E2E_ARTIFACTS, else tests/e2e/artifacts/)."""
+    folder = Path(os.environ.get("E2E_ARTIFACTS") or ARTIFACTS)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
 @pytest.fixture
-def lab(course_ready: Path, tmp_path: Path, artifacts: Path) -> Iterator[Lab]:
-    """`make lab` on a fresh workspace, on a free port with a random token; stopped at teardown."""
-    workspace = tmp_path / "workspace"
+def artifacts() -> Path:
+    """Folder for screenshots and logs, kept after the run so that a person can look at them."""
+    return artifacts_folder()
+
+
+@contextmanager
+def running_lab(course_ready: Path, scratch: Path, log: Path) -> Iterator[Lab]:
+    """`make lab` on a fresh workspace under ``scratch``, on a free port with a random token,
+    logging to ``log``; stopped when the block ends."""
+    workspace = scratch / "workspace"
     port = free_port()
     token = secrets.token_hex(16)
     lab_args = [
@@ -79,11 +90,10 @@ def lab(course_ready: Path, tmp_path: Path, artifacts: Path) -> Iterator[Lab]:
         lab_args.append("--allow-root")
     command = ["make", "-C", str(course_ready), "lab", f"WORKSPACE={workspace}"]
     command.append(f"LAB_ARGS={' '.join(lab_args)}")
-    log = artifacts / "lab.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             command,
-            env=make_env(tmp_path / "jupyter-home"),
+            env=make_env(scratch / "jupyter-home"),
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -95,6 +105,16 @@ def lab(course_ready: Path, tmp_path: Path, artifacts: Path) -> Iterator[Lab]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def lab(
+    course_ready: Path, tmp_path: Path, artifacts: Path, request: pytest.FixtureRequest
+) -> Iterator[Lab]:
+    """`make lab` on a fresh workspace, for one test."""
+    log = artifacts / f"{request.node.name}-lab.log"
+    with running_lab(course_ready, tmp_path, log) as server:
+        yield server
 
 
 @pytest.fixture

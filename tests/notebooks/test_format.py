@@ -16,10 +16,18 @@ from autograder.notebook import (
     points,
     write_notebook,
 )
-from autograder.paths import assignments, course_root, release_notebook, source_notebook
+from autograder.paths import (
+    assignments,
+    course_root,
+    notebooks,
+    release_notebook,
+    ungraded,
+)
 from autograder.release import check_release
 
 CHAPTERS = assignments()
+# Every released notebook, graded or not (00_start has no exercises but follows the same format).
+NOTEBOOKS = notebooks()
 HEADING = re.compile(
     r"^### Exercise (?P<chapter>\d+)\.(?P<number>\d+) — (?P<title>.+) "
     r"\((?P<points>\d+(?:\.\d+)?) points?\)\s*$",
@@ -34,8 +42,16 @@ MAX_DATA_BYTES = 2 * 1024 * 1024
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "**Model answer", "**Rubric")
 
 
+def source_path(name: str):
+    return course_root() / "source" / name / f"{name}.ipynb"
+
+
+def release_path(name: str):
+    return course_root() / "release" / name / f"{name}.ipynb"
+
+
 def load(chapter: str) -> nbformat.NotebookNode:
-    return nbformat.read(source_notebook(chapter), as_version=4)
+    return nbformat.read(source_path(chapter), as_version=4)
 
 
 def number_of(chapter: str) -> int:
@@ -46,9 +62,9 @@ def test_there_is_a_chapter():
     assert "01_neurons" in CHAPTERS
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("chapter", NOTEBOOKS)
 def test_notebook_is_stored_normalized(chapter, tmp_path):
-    path = source_notebook(chapter)
+    path = source_path(chapter)
     nb = load(chapter)
     nbformat.validate(nb)
     assert (nb.nbformat, nb.nbformat_minor) == (4, 5)
@@ -123,25 +139,38 @@ def test_exercise_headings_match_graded_cells(chapter):
     assert answered <= set(graded)
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("chapter", NOTEBOOKS)
 def test_source_folder_holds_only_the_notebook_and_small_data(chapter):
-    folder = source_notebook(chapter).parent
+    folder = source_path(chapter).parent
     for path in folder.rglob("*"):
-        if path.is_dir() or path == source_notebook(chapter):
+        if path.is_dir() or path == source_path(chapter):
             continue
         assert path.suffix in ALLOWED_DATA, f"{path.name} would be copied into the release"
         assert path.stat().st_size <= MAX_DATA_BYTES, f"{path.name} is too large to ship"
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
+@pytest.mark.parametrize("chapter", NOTEBOOKS)
 def test_release_holds_no_solution_or_hidden_test(chapter):
-    folder = release_notebook(chapter).parent
-    assert release_notebook(chapter).exists()
+    folder = release_path(chapter).parent
+    assert release_path(chapter).exists()
     for path in folder.rglob("*"):
         if path.is_file():
             text = path.read_text(encoding="utf-8", errors="replace")
             for marker in MARKERS:
                 assert marker not in text, f"{path} contains {marker!r}"
+
+
+def test_start_notebook_is_released_but_not_an_assignment():
+    assert ungraded() == ["00_start"]
+    assert "00_start" not in CHAPTERS
+    nb = load("00_start")
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    graded = [cell.id for cell in nb.cells if cell.metadata.get("nbgrader")]
+    assert not graded, f"00_start has nbgrader cells: {graded}"
+    # Nothing to clear: the student gets exactly the source.
+    assert nbformat.read(release_path("00_start"), as_version=4) == nb
+    with pytest.raises(LookupError, match="not graded"):
+        release_notebook("00_start")
 
 
 def test_release_is_current():

@@ -1,0 +1,274 @@
+"""Markdown tables from benchmark results, shared by the results file and the README.
+
+A results file (``bench/results/<label>.json``, written by ``bench/run.py``) holds one machine's
+measurements: ``machine``, ``chapters`` (per device, per chapter: seconds, peak memory, longest
+cell, score and training-quality rows), ``setup``, ``grading`` and ``budgets``. Everything here is
+pure formatting, so the README can be regenerated (and checked by a test) without running anything.
+"""
+
+from __future__ import annotations
+
+from bench.budgets import CHAPTER_MEMORY_MB, CHAPTER_SECONDS, COURSE_SECONDS
+from bench.machine import summary
+
+NOT_MEASURED = "not measured yet"
+
+
+def fmt_seconds(seconds: float) -> str:
+    """A run time for people: "4.2 s", "18 s", "2 min 5 s"."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    if whole < 120:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+def fmt_train_time(seconds: float) -> str:
+    """A training or fit time: milliseconds below one second ("4 ms", "0.3 ms"), else seconds."""
+    if seconds <= 0:
+        return "0"
+    if seconds < 0.01:
+        return f"{1000 * seconds:.1f} ms"
+    if seconds < 1:
+        return f"{1000 * seconds:.0f} ms"
+    return f"{seconds:.1f} s"
+
+
+def fmt_value(value: float, metric: str) -> str:
+    """A score: accuracies with three decimals, errors with three significant digits."""
+    if "accuracy" in metric:
+        return f"{value:.3f}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    return f"{value:.3g}"
+
+
+def fmt_memory(mb: float) -> str:
+    """Memory in MB below a gigabyte, else in GB."""
+    return f"{mb:.0f} MB" if mb < 1024 else f"{mb / 1024:.1f} GB"
+
+
+def code(text: str) -> str:
+    """Inline code that is safe inside a Markdown table cell."""
+    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
+
+
+def table(headers: list[str], rows: list[list[str]], right: set[int] | None = None) -> list[str]:
+    """A Markdown table; columns whose index is in ``right`` are right-aligned."""
+    right = right or set()
+    rule = ["---:" if i in right else "---" for i in range(len(headers))]
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(rule) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def accelerator_device(result: dict | None) -> str | None:
+    """The GPU device ("cuda" or "mps") a result has chapter runs for, if any."""
+    if result is None:
+        return None
+    return next((d for d in result.get("chapters", {}) if d != "cpu"), None)
+
+
+def chapter_run(result: dict | None, device: str | None, chapter: str) -> dict | None:
+    """One chapter's measurement on one device, or None when it was not measured."""
+    if result is None or device is None:
+        return None
+    return result.get("chapters", {}).get(device, {}).get(chapter)
+
+
+def course_seconds(result: dict, device: str) -> float:
+    """The whole course top to bottom: the sum of the chapters' wall times on ``device``."""
+    return sum(run["seconds"] for run in result.get("chapters", {}).get(device, {}).values())
+
+
+def performance_table(chapters: list[str], cpu: dict | None, gpu: dict | None) -> list[str]:
+    """Per chapter: CPU and GPU wall time, peak memory and the longest cell (on the CPU)."""
+    gpu_device = accelerator_device(gpu)
+    rows = []
+    for chapter in chapters:
+        on_cpu = chapter_run(cpu, "cpu", chapter)
+        on_gpu = chapter_run(gpu, gpu_device, chapter)
+        if on_cpu:
+            cell = on_cpu["longest_cell"]
+            longest = f"{fmt_seconds(cell['seconds'])}: cell {cell['index']}, "
+            longest += code(cell["first_line"])
+            memory = fmt_memory(on_cpu["peak_memory_mb"])
+        else:
+            longest = memory = NOT_MEASURED
+        rows.append(
+            [
+                chapter,
+                fmt_seconds(on_cpu["seconds"]) if on_cpu else NOT_MEASURED,
+                fmt_seconds(on_gpu["seconds"]) if on_gpu else NOT_MEASURED,
+                memory,
+                longest,
+            ]
+        )
+    total_cpu = fmt_seconds(course_seconds(cpu, "cpu")) if cpu else NOT_MEASURED
+    total_gpu = fmt_seconds(course_seconds(gpu, gpu_device)) if gpu_device else NOT_MEASURED
+    rows.append(["**whole course**", f"**{total_cpu}**", f"**{total_gpu}**", "", ""])
+    headers = ["chapter", "CPU time", "GPU time", "peak memory (CPU)", "longest cell (CPU)"]
+    return table(headers, rows, right={1, 2, 3})
+
+
+def device_table(chapters: list[str], result: dict, device: str) -> list[str]:
+    """Per chapter on one device: wall time, peak memory, longest cell and the grader's score."""
+    rows = []
+    for chapter in chapters:
+        run = chapter_run(result, device, chapter)
+        if not run:
+            continue
+        cell = run["longest_cell"]
+        rows.append(
+            [
+                chapter,
+                fmt_seconds(run["seconds"]),
+                fmt_memory(run["peak_memory_mb"])
+                + (f" (GPU {fmt_memory(gpu)})" if (gpu := run.get("gpu_peak_memory_mb")) else ""),
+                f"{fmt_seconds(cell['seconds'])}: cell {cell['index']}, {code(cell['first_line'])}",
+                f"{run['score']:g}/{run['max_score']:g}",
+            ]
+        )
+    rows.append(
+        ["**whole course**", f"**{fmt_seconds(course_seconds(result, device))}**", "", "", ""]
+    )
+    headers = ["chapter", "wall time", "peak memory", "longest cell", "score"]
+    return table(headers, rows, right={1, 2})
+
+
+def _best(rows: list[dict]) -> dict | None:
+    if not rows:
+        return None
+    sign = 1 if rows[0]["higher_is_better"] else -1
+    return max(rows, key=lambda r: sign * r["value"])
+
+
+def quality_table(chapters: list[str], result: dict, device: str = "cpu") -> list[str]:
+    """Each network next to the best classical model of the same task: score and training time."""
+    rows = []
+    for chapter in chapters:
+        run = chapter_run(result, device, chapter)
+        if not run:
+            continue
+        tasks = list(dict.fromkeys(r["task"] for r in run["quality"]))
+        for task in tasks:
+            of_task = [r for r in run["quality"] if r["task"] == task]
+            baseline = _best([r for r in of_task if r["kind"] == "classical"])
+            for net in (r for r in of_task if r["kind"] == "network"):
+                metric = net["metric"]
+                base_cells = ["—", "—", "—"]
+                if baseline:
+                    base_cells = [
+                        baseline["model"],
+                        fmt_value(baseline["value"], metric),
+                        fmt_train_time(baseline["seconds"]),
+                    ]
+                rows.append(
+                    [
+                        chapter[:2],
+                        task,
+                        metric,
+                        net["model"],
+                        fmt_value(net["value"], metric),
+                        fmt_train_time(net["seconds"]),
+                        *base_cells,
+                    ]
+                )
+    headers = [
+        "#",
+        "task",
+        "metric",
+        "network",
+        "score",
+        "training time",
+        "best classical model",
+        "score",
+        "fit time",
+    ]
+    return table(headers, rows, right={4, 5, 7, 8})
+
+
+def setup_lines(result: dict) -> list[str]:
+    """The fresh-install measurement in one sentence (or why there is none)."""
+    setup = result.get("setup")
+    if not setup:
+        return [f"Set-up: {NOT_MEASURED} (run `bench/run.py` without `--skip-setup`)."]
+    steps = ", ".join(f"{s['step']} {fmt_seconds(s['seconds'])}" for s in setup["steps"])
+    cache = (
+        "with pip's cache and the machine's local package mirror"
+        if setup["pip_cache"]
+        else "without pip's cache"
+    )
+    return [
+        f"Set-up (`make setup` on a fresh clone: a new virtual environment, the pinned packages, "
+        f"the course kernel): **{fmt_seconds(setup['seconds'])}** ({steps}), "
+        f"**{fmt_memory(setup['size_mb'])}** on disk, {cache}."
+    ]
+
+
+def grading_lines(result: dict) -> list[str]:
+    """Submissions per minute for nbgrader and for `autograder grade` at each worker count."""
+    grading = result.get("grading")
+    if not grading:
+        return [f"Grading: {NOT_MEASURED}."]
+    base = next((r for r in grading["rows"] if r["grader"] == "nbgrader autograde"), None)
+    rows = []
+    for r in grading["rows"]:
+        speedup = f"{r['per_minute'] / base['per_minute']:.2f}x" if base else "—"
+        name = r["grader"] if r["grader"].startswith("nbgrader") else f"{r['grader']} --workers"
+        rows.append([name, str(r["workers"]), f"{r['per_minute']:.1f}", speedup])
+    cost = grading["overhead_seconds"]
+    return [
+        f"Grading {grading['students']} copies of the `{grading['chapter']}` solution "
+        f"(sandbox: {grading['sandbox']}; same scores with every worker count: "
+        f"{'yes' if grading['same_scores'] else 'NO'}):",
+        "",
+        *table(
+            ["grader", "workers", "submissions per minute", "vs nbgrader"],
+            rows,
+            right={1, 2, 3},
+        ),
+        "",
+        f"Each submission pays about {cost['sandbox']:.1f} s for starting a kernel, importing "
+        f"torch and tearing down ({cost['none']:.1f} s without the sandbox).",
+    ]
+
+
+def budget_lines(result: dict) -> list[str]:
+    """Whether the budgets were met, with the problems listed when not."""
+    problems = result.get("budgets", {}).get("problems", [])
+    head = (
+        f"Budgets on this machine (each chapter {CHAPTER_SECONDS // 60} min or less, the course "
+        f"{COURSE_SECONDS // 60} min or less, {CHAPTER_MEMORY_MB // 1024} GB per chapter): "
+    )
+    if not problems:
+        return [head + "all met."]
+    return [head + "**not all met**:", "", *[f"- {p}" for p in problems]]
+
+
+def commands(result: dict) -> str:
+    """The commands that produced a results file, oldest first (parts can be re-run alone)."""
+    return "; ".join(f"`{c.split(': ', 1)[1]}` ({c.split(': ', 1)[0]})" for c in result["commands"])
+
+
+def render_result(result: dict, chapters: list[str]) -> str:
+    """The whole results file of one machine as Markdown (bench/results/<label>.md)."""
+    lines = [
+        f"# Benchmark results: {result['label']}",
+        "",
+        f"Machine: {summary(result['machine'])}.",
+        f"Commands: {commands(result)}.",
+        f"Memory: {result['memory_note']}.",
+        "",
+    ]
+    for device in result.get("chapters", {}):
+        lines += [f"## Chapters on {device}", ""]
+        lines += device_table(chapters, result, device)
+        lines += ["", f"### Training quality per second on {device}", ""]
+        lines += quality_table(chapters, result, device)
+        lines.append("")
+    lines += ["## Set-up", "", *setup_lines(result), "", "## Grading", ""]
+    lines += [*grading_lines(result), "", "## Budgets", "", *budget_lines(result)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,153 @@
+"""End-to-end: the formgrader shows a class graded by `python -m autograder demo`, a TA enters a
+manual grade for a written answer in a real (headless) browser, and `nbgrader export` has it.
+
+One small demo term (3 students, chapter 07_ethics) is built per module; JupyterLab runs from its
+course directory exactly as the README tells an instructor (`cd demo && jupyter lab`), with its
+own Jupyter user directories. Screenshots go to the test's artifacts folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nbgrader.api import Gradebook
+from playwright.sync_api import expect
+
+from autograder.demo import DemoResult, make_roster, run_demo
+from autograder.notebook import grade_id, is_written, points, read_notebook
+from autograder.sandbox import Limits
+from autograder.settings import COURSE_ID
+from tests.e2e.server import REPO, Lab, free_port, make_env
+
+CHAPTER = "07_ethics"
+STUDENTS = 3
+LIMITS = Limits(cell_timeout=30, notebook_timeout=240)
+VENV_BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def term(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    """A graded demo term: every student submits; the first two are correct and on time."""
+    dest = tmp_path_factory.mktemp("formgrader") / "demo"
+    return run_demo(
+        dest,
+        students=STUDENTS,
+        chapters=[CHAPTER],
+        submissions=STUDENTS,
+        workers=2,
+        limits=LIMITS,
+        say=lambda line: None,
+    )
+
+
+@pytest.fixture
+def formgrader(term: DemoResult, tmp_path: Path, artifacts: Path) -> Iterator[Lab]:
+    """`jupyter lab` started in the demo's course directory, as an instructor starts it."""
+    port, token = free_port(), secrets.token_hex(16)
+    command = [
+        str(VENV_BIN / "jupyter"),
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    env = make_env(tmp_path / "jupyter-home")
+    env["PATH"] = os.pathsep.join([str(VENV_BIN), env.get("PATH", "")])
+    log = artifacts / "formgrader.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=term.dest,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    server = Lab(f"http://127.0.0.1:{port}", token, term.dest, log, process)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def _written_cell() -> tuple[str, float]:
+    source = read_notebook(REPO / "source" / CHAPTER / f"{CHAPTER}.ipynb")
+    cell = next(c for c in source.cells if is_written(c))
+    return grade_id(cell), points(cell)
+
+
+def _export(root: Path) -> dict[str, dict[str, str]]:
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "export", "--to=after.csv"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    with (root / "after.csv").open(newline="") as handle:
+        return {row["student_id"]: row for row in csv.DictReader(handle)}
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_formgrader_shows_the_class_and_a_manual_grade_reaches_the_export(
+    term: DemoResult, formgrader: Lab, page: Any, artifacts: Path
+) -> None:
+    students = sorted(term.kinds[CHAPTER])
+    student = next(s for s in term.kinds[CHAPTER] if term.kinds[CHAPTER][s] == "correct")
+    before = _export(term.dest)[student]
+    cell, max_points = _written_cell()
+    given = max_points - 1 if max_points > 1 else max_points
+
+    # The token in the first URL sets the login cookie; the formgrader's API calls carry none.
+    page.goto(f"{formgrader.url}/formgrader/manage_students?token={formgrader.token}")
+    table = page.locator("table")
+    for sid in students:
+        expect(table).to_contain_text(sid)
+    expect(table).to_contain_text(make_roster(STUDENTS)[0].last_name)  # names from the roster
+    shot = artifacts / "formgrader_students.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"\nscreenshot of the class: {shot}")
+
+    page.goto(f"{formgrader.url}/formgrader/gradebook/{CHAPTER}/{CHAPTER}")
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(STUDENTS)
+    page.screenshot(path=str(artifacts / "formgrader_submissions.png"), full_page=True)
+
+    with Gradebook(f"sqlite:///{term.dest / 'gradebook.db'}", COURSE_ID) as gb:
+        submission_id = gb.find_submission_notebook(CHAPTER, CHAPTER, student).id
+    page.goto(f"{formgrader.url}/formgrader/submissions/{submission_id}")
+    score = page.locator(f"input.score#{cell}")
+    expect(score).to_be_visible()
+    score.scroll_into_view_if_needed()
+    score.fill(f"{given:g}")
+    score.press("Tab")  # the formgrader saves a score when its input loses focus
+    saved = page.locator(f"#{cell}").locator("xpath=ancestor::div[contains(@class,'panel')][1]")
+    expect(saved.locator(".score-saved")).to_be_visible()
+    shot = artifacts / "formgrader_manual_grade.png"
+    page.screenshot(path=str(shot))
+    print(f"screenshot of the manual grade: {shot}")
+
+    after = _export(term.dest)[student]
+    assert float(after["raw_score"]) == pytest.approx(float(before["raw_score"]) + given)
+    with Gradebook(f"sqlite:///{term.dest / 'gradebook.db'}", COURSE_ID) as gb:
+        grade = gb.find_grade(cell, CHAPTER, CHAPTER, student)
+        assert grade.manual_score == pytest.approx(given)
+
+    errors = formgrader.logged_errors()
+    assert not errors, "JupyterLab or nbgrader logged errors:\n" + "\n".join(errors)
