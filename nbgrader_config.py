@@ -41,9 +41,5 @@ c.ClearSolutions.text_stub = settings.TEXT_STUB
 
 # Feedback must not show the hidden tests (nbgrader #917, #1363): nbgrader's own feedback chain,
 # then autograder.feedback.HideHiddenTests, which removes the hidden regions and the traceback
-# frames that quote them. Strings, not classes: nbconvert imports them when the feedback runs.
-c.GenerateFeedback.preprocessors = [
-    "nbgrader.preprocessors.GetGrades",
-    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "autograder.feedback.HideHiddenTests",
-]
+# frames that quote them.
+c.GenerateFeedback.preprocessors = settings.FEEDBACK_PREPROCESSORS

@@ -21,8 +21,6 @@ import datetime
 import random
 import re
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +31,7 @@ from nbformat import NotebookNode
 
 from autograder.feedback import generate_feedback
 from autograder.grade import Summary, grade_assignment
+from autograder.nbgrader_command import run_nbgrader
 from autograder.notebook import grade_id, is_solution, is_test, is_written, read_notebook
 from autograder.paths import IGNORED, UnknownAssignment, assignments, course_root
 from autograder.report import ClassReport, build_report
@@ -254,22 +253,8 @@ def write_submission(
 
 
 def _nbgrader(root: Path, *args: str) -> str:
-    """Run one nbgrader command in the demo course; its output, or RuntimeError with its log."""
-    from autograder.gradebook import _alembic_on_path
-
-    _alembic_on_path()  # nbgrader creates a new gradebook with the alembic command
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if result.returncode != 0:
-        log = (result.stderr + result.stdout)[-3000:]
-        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{log}")
-    return result.stdout + result.stderr
+    """Run one nbgrader command in the demo course; its output (NbgraderFailed with its log)."""
+    return run_nbgrader(args, cwd=root)
 
 
 DEMO_CONFIG = f"""

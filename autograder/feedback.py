@@ -14,8 +14,6 @@ preprocessor forced on and then checks every page it wrote.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,7 +21,9 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from traitlets import Bool
 
+from autograder.nbgrader_command import run_nbgrader
 from autograder.paths import course_root
+from autograder.settings import FEEDBACK_PREPROCESSORS
 
 BEGIN = "BEGIN HIDDEN TESTS"
 END = "END HIDDEN TESTS"
@@ -136,31 +136,17 @@ def generate_feedback(
     nbgrader_config.py lacks them. Raises FeedbackLeak if a page still shows a marker.
     """
     root = course_root(root)
-    chain = (
-        "['nbgrader.preprocessors.GetGrades',"
-        "'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor',"
-        "'autograder.feedback.HideHiddenTests']"
-    )
-    command = [
-        sys.executable,
-        "-m",
-        "nbgrader",
+    args = [
         "generate_feedback",
         assignment,
         "--force",
         f"--CourseDirectory.root={root}",
-        f"--GenerateFeedback.preprocessors={chain}",
+        f"--GenerateFeedback.preprocessors={FEEDBACK_PREPROCESSORS!r}",
         "--log-level=ERROR",
     ]
     for student in students or ():
-        command += ["--student", student]
-    result = subprocess.run(
-        command, cwd=root, capture_output=True, text=True, timeout=_GENERATE_TIMEOUT, check=False
-    )
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"nbgrader generate_feedback failed:\n{(result.stderr + result.stdout)[-3000:]}"
-        )
+        args += ["--student", student]
+    run_nbgrader(args, cwd=root, timeout=_GENERATE_TIMEOUT)
     wanted = set(students or ())
     pages = sorted(
         p

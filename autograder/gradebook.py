@@ -8,10 +8,7 @@ so release/ is not touched), exactly as an instructor's ``nbgrader generate_assi
 from __future__ import annotations
 
 import datetime
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -22,11 +19,10 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.grading import Report
+from autograder.nbgrader_command import NbgraderFailed, alembic_on_path, run_nbgrader
 from autograder.notebook import grade_id, is_graded, read_notebook
 from autograder.paths import IGNORED
 from autograder.settings import COURSE_ID
-
-_NBGRADER_TIMEOUT = 600
 
 
 class GradebookError(RuntimeError):
@@ -44,17 +40,9 @@ def db_url(root: Path) -> str:
     return str(url) if url else default
 
 
-def _alembic_on_path() -> None:
-    """nbgrader runs the ``alembic`` command to create a gradebook; it sits next to our Python,
-    which is not on PATH when the venv's python is run without activating the venv."""
-    if shutil.which("alembic") is None:
-        bin_dir = str(Path(sys.executable).parent)
-        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
-
-
 def open_gradebook(url: str) -> Gradebook:
     """nbgrader's Gradebook on ``url`` for this course (the caller closes it)."""
-    _alembic_on_path()
+    alembic_on_path()
     return Gradebook(url, COURSE_ID)
 
 
@@ -84,10 +72,7 @@ def ensure_assignment(root: Path, url: str, assignment: str) -> None:
             work / "source" / assignment,
             ignore=shutil.ignore_patterns(*IGNORED),
         )
-        command = [
-            sys.executable,
-            "-m",
-            "nbgrader",
+        args = [
             "generate_assignment",
             assignment,
             "--force",
@@ -95,17 +80,10 @@ def ensure_assignment(root: Path, url: str, assignment: str) -> None:
             f"--CourseDirectory.db_url={url}",
             "--log-level=WARN",
         ]
-        result = subprocess.run(
-            command,
-            cwd=work,
-            capture_output=True,
-            text=True,
-            timeout=_NBGRADER_TIMEOUT,
-            check=False,
-        )
-    if result.returncode != 0:
-        log = (result.stderr + result.stdout)[-3000:]
-        raise GradebookError(f"nbgrader generate_assignment could not fill the gradebook:\n{log}")
+        try:
+            run_nbgrader(args, cwd=work)
+        except NbgraderFailed as exc:
+            raise GradebookError(f"the gradebook could not be filled: {exc}") from exc
 
 
 def record(

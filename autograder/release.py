@@ -9,17 +9,13 @@ give the same bytes, and lets ``--check`` tell a stale release/ from a fresh bui
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from autograder.nbgrader_command import NbgraderFailed, run_nbgrader
 from autograder.notebook import notebook_bytes, read_notebook, write_notebook
 from autograder.paths import IGNORED, UnknownAssignment, course_root, is_ignored
 from autograder.paths import notebooks as all_notebooks
-
-# Generating a release executes nothing, so it is quick; this only guards against a hang.
-_NBGRADER_TIMEOUT = 600
 
 
 class ReleaseError(RuntimeError):
@@ -27,10 +23,7 @@ class ReleaseError(RuntimeError):
 
 
 def _generate(work: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "nbgrader",
+    args = [
         "generate_assignment",
         "*",
         "--force",
@@ -39,32 +32,10 @@ def _generate(work: Path) -> None:
         f"--CourseDirectory.db_url=sqlite:///{work / 'gradebook.db'}",
         "--log-level=WARN",
     ]
-    result = subprocess.run(
-        command, cwd=work, capture_output=True, text=True, timeout=_NBGRADER_TIMEOUT, check=False
-    )
-    if result.returncode != 0:
-        log = _without_tracebacks(result.stderr + result.stdout)[-4000:]
-        raise ReleaseError(f"nbgrader generate_assignment failed:\n{log}")
-
-
-def _without_tracebacks(log: str) -> str:
-    """nbgrader's log with each logged traceback cut down to its last line (the exception)."""
-    kept: list[str] = []
-    last = None  # inside a traceback: its last non-blank line so far
-    for line in log.splitlines():
-        if last is None and "Traceback (most recent call last)" in line:
-            last = ""
-        elif last is not None and line.startswith("["):
-            kept.append(f"    {last}")
-            kept.append(line)
-            last = None
-        elif last is not None:
-            last = line.strip() or last
-        else:
-            kept.append(line)
-    if last:
-        kept.append(f"    {last}")
-    return "\n".join(kept).strip()
+    try:
+        run_nbgrader(args, cwd=work)
+    except NbgraderFailed as exc:
+        raise ReleaseError(str(exc)) from exc
 
 
 def build_release(

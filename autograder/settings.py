@@ -47,3 +47,12 @@ SUBMISSION_NAMED_REGEXP = (
     r".*/\d{2}_[a-z0-9_]+-(?P<student_id>[A-Za-z0-9][A-Za-z0-9._@-]*)"
     r"-(?P<timestamp>\d{8}T\d{6}Z)/(?P<file_id>[^/]+\.ipynb)$"
 )
+
+# nbgrader's feedback chain with HideHiddenTests added, so that feedback never shows hidden tests
+# (nbgrader #917, #1363). nbgrader_config.py sets it, and `python -m autograder feedback` passes it
+# on the command line. Strings, not classes: nbconvert imports them when the feedback runs.
+FEEDBACK_PREPROCESSORS = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "autograder.feedback.HideHiddenTests",
+]
