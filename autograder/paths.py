@@ -102,13 +102,6 @@ def assignments(root: Path | None = None) -> list[str]:
     return [n for n in notebooks(root) if _has_graded_cells(root / "source" / n / f"{n}.ipynb")]
 
 
-def ungraded(root: Path | None = None) -> list[str]:
-    """Sorted ids of the released notebooks that carry no points (e.g. 00_start)."""
-    root = course_root(root)
-    graded = set(assignments(root))
-    return [n for n in notebooks(root) if n not in graded]
-
-
 def _check(assignment: str, root: Path | None) -> Path:
     root = course_root(root)
     known = assignments(root)

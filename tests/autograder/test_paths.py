@@ -73,7 +73,6 @@ def test_a_notebook_without_graded_cells_is_released_but_not_an_assignment(root:
     )
     assert paths.notebooks(root) == ["00_demo", "00_welcome"]
     assert paths.assignments(root) == [ASSIGNMENT]
-    assert paths.ungraded(root) == ["00_welcome"]
     with pytest.raises(paths.UnknownAssignment, match="00_welcome is not graded"):
         paths.source_notebook("00_welcome", root)
 
