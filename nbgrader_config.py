@@ -43,3 +43,9 @@ c.ClearSolutions.text_stub = settings.TEXT_STUB
 # then autograder.feedback.HideHiddenTests, which removes the hidden regions and the traceback
 # frames that quote them.
 c.GenerateFeedback.preprocessors = settings.FEEDBACK_PREPROCESSORS
+
+# Judge cells never reach the release: nbgrader's release chain with RemoveJudges first.
+c.GenerateAssignment.preprocessors = settings.GENERATE_PREPROCESSORS
+# Grades are decided outside the student's kernel: the kernel runs each test cell's probe, and the
+# judges in source/ decide in nbgrader's own process (autograder/probing.py explains the path).
+c.Autograde.autograde_preprocessors = settings.AUTOGRADE_PREPROCESSORS

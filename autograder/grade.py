@@ -2,7 +2,8 @@
 
 ``grade_assignment`` reads every ``submitted/STUDENT/ASSIGNMENT/`` folder of the course, restores
 each notebook's protected cells from the instructor source, runs the submissions in a pool of
-worker processes (each in a fresh, sandboxed kernel), and records the results as the single
+worker processes (each in a fresh, sandboxed kernel, test cells cut to their probes), lets the
+judges of the source notebook decide every test cell here, and records the results as the single
 writer: scores into nbgrader's gradebook, then ``autograded/STUDENT/ASSIGNMENT/`` by one atomic
 rename. That folder's existence is what "graded" means, so a re-run skips it (unless forced) and a
 run killed halfway regrades exactly the submissions it had not finished.
@@ -33,8 +34,10 @@ from nbgrader.coursedir import CourseDirectory
 
 from autograder import gradebook
 from autograder.grading import Report, grade_notebook
+from autograder.judging import load_judges
 from autograder.notebook import InvalidNotebook, grade_id, is_solution, read_notebook
 from autograder.paths import course_root, data_files, release_notebook, source_notebook
+from autograder.probing import apply_verdicts, new_seed, prepare
 from autograder.runner import run_task
 from autograder.sandbox import Limits, font_cache, resolve_mode
 from autograder.sanitize import restore
@@ -120,7 +123,8 @@ class _Submission:
     student: str
     folder: Path
     timestamp: Any = None
-    notebook: NotebookNode | None = None  # sanitized, ready to run
+    notebook: NotebookNode | None = None  # sanitized (restored from the source)
+    seed: int = 0  # this submission's probe seed
     unanswered: set[str] = field(default_factory=set)
     reason: str | None = None  # why it is invalid
 
@@ -190,6 +194,7 @@ def sanitize(
         submission.reason = f"the notebook could not be prepared for grading ({exc})"
         return submission
     submission.notebook = restored
+    submission.seed = new_seed()
     submission.unanswered = _unanswered(restored, release)
     return submission
 
@@ -371,6 +376,7 @@ def grade_assignment(
     summary = Summary(assignment, mode, workers)
 
     reference = read_notebook(source_notebook(assignment, root))
+    judges = load_judges(reference, name=str(source_notebook(assignment, root)))
     release_path = release_notebook(assignment, root)
     release = read_notebook(release_path) if release_path.is_file() else None
     folder = root / "source" / assignment
@@ -396,7 +402,7 @@ def grade_assignment(
     tasks = [
         {
             "key": s.student,
-            "notebook": nbformat.writes(s.notebook),
+            "notebook": nbformat.writes(prepare(s.notebook, judges, s.seed)),
             "files": data,
             "sandbox": mode,
             "limits": limits.to_dict(),
@@ -413,6 +419,7 @@ def grade_assignment(
             report: Report | None = None
             if result.get("notebook"):
                 executed = nbformat.reads(result["notebook"], as_version=4)
+                executed = apply_verdicts(executed, submission.notebook, judges, submission.seed)
                 report = grade_notebook(executed, assignment)
             reason = submission.reason or result.get("reason")
             gradebook.record(

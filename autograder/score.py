@@ -2,7 +2,8 @@
 
 The submission's test cells are restored from the instructor SOURCE notebook (hidden tests
 included), the notebook runs in a fresh kernel in a scratch directory that holds only the chapter's
-data files (never the notebook with its hidden tests), and every graded cell is scored.
+data files (never the notebook with its hidden tests), its probes report to the grader, and the
+judges of the source notebook decide every test cell (see ``autograder.probing``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from nbformat import NotebookNode
 
 from autograder.execute import execute
 from autograder.grading import Report, grade_notebook
+from autograder.judging import load_judges
 from autograder.notebook import grade_id, read_notebook
 from autograder.paths import (
     UnknownAssignment,
@@ -23,6 +25,7 @@ from autograder.paths import (
     data_files,
     source_notebook,
 )
+from autograder.probing import apply_verdicts, new_seed, prepare
 from autograder.sanitize import restore
 from autograder.settings import CELL_TIMEOUT
 
@@ -48,16 +51,9 @@ def identify_assignment(nb: NotebookNode, path: Path, root: Path | None = None) 
     return matches[0]
 
 
-def run_submission(
-    submission: NotebookNode,
-    reference: NotebookNode,
-    files: list[Path],
-    folder: Path,
-    timeout: int = CELL_TIMEOUT,
+def _execute_with_files(
+    nb: NotebookNode, files: list[Path], folder: Path, timeout: int
 ) -> NotebookNode:
-    """Restore the submission against ``reference`` and execute it in a scratch directory holding
-    ``files`` (paths under ``folder``, copied with the same relative layout)."""
-    restored = restore(submission, reference)
     # Student code may leave files it made undeletable; that must not lose the result.
     with tempfile.TemporaryDirectory(prefix="autograder-", ignore_cleanup_errors=True) as scratch:
         workdir = Path(scratch)
@@ -65,7 +61,36 @@ def run_submission(
             target = workdir / file.relative_to(folder)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(file, target)
-        return execute(restored, workdir, timeout=timeout)
+        return execute(nb, workdir, timeout=timeout)
+
+
+def run_submission(
+    submission: NotebookNode,
+    reference: NotebookNode,
+    files: list[Path],
+    folder: Path,
+    timeout: int = CELL_TIMEOUT,
+) -> NotebookNode:
+    """Restore the submission against ``reference`` (the release: visible tests only) and execute
+    it in a scratch directory holding ``files`` (paths under ``folder``, same relative layout)."""
+    return _execute_with_files(restore(submission, reference), files, folder, timeout)
+
+
+def judge_submission(
+    submission: NotebookNode,
+    reference: NotebookNode,
+    files: list[Path],
+    folder: Path,
+    timeout: int = CELL_TIMEOUT,
+    seed: int | None = None,
+) -> NotebookNode:
+    """Restore the submission against the instructor ``reference``, run its probes on inputs
+    seeded afresh (or by ``seed``), and return it with the judges' verdicts in its test cells."""
+    restored = restore(submission, reference)
+    judges = load_judges(reference)
+    seed = new_seed() if seed is None else seed
+    executed = _execute_with_files(prepare(restored, judges, seed), files, folder, timeout)
+    return apply_verdicts(executed, restored, judges, seed)
 
 
 def score_notebook(
@@ -83,5 +108,5 @@ def score_notebook(
     assignment = assignment or identify_assignment(nb, Path(path), root)
     reference = read_notebook(source_notebook(assignment, root))
     folder = root / "source" / assignment
-    executed = run_submission(nb, reference, data_files(assignment, root), folder, timeout)
+    executed = judge_submission(nb, reference, data_files(assignment, root), folder, timeout)
     return grade_notebook(executed, assignment)

@@ -56,3 +56,36 @@ FEEDBACK_PREPROCESSORS = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "autograder.feedback.HideHiddenTests",
 ]
+
+# nbgrader's release chain with judge cells removed first: judges never reach students (or the
+# gradebook's copy of the source). nbgrader_config.py sets it, so our `release` and a plain
+# `nbgrader generate_assignment` agree.
+GENERATE_PREPROCESSORS = [
+    "autograder.nbgrader_plugins.RemoveJudges",
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# nbgrader's autograde chain with the verdict path around Execute: the kernel runs only probes,
+# and the judges (read from source/ by the grader's process) decide what SaveAutoGrades records.
+AUTOGRADE_PREPROCESSORS = [
+    "autograder.nbgrader_plugins.PrepareProbes",
+    "nbgrader.preprocessors.Execute",
+    "autograder.nbgrader_plugins.JudgeProbes",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

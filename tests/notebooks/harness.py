@@ -12,13 +12,18 @@ chapters exist. Instead, for every chapter, one kernel runs only what the exerci
    other test cells, which must still pass (a wrong answer must cost only its own exercise's
    points); then the solution and those later solutions again.
 
-Pass or fail is decided by :func:`autograder.grading.outcome`, the same rule the grader applies.
+Every test runs as the grader runs it: the test cell's probe in the kernel, with the probe seed
+set as the grader sets it (fresh each run; ``HARNESS_SEED`` fixes it), and its judge, loaded from
+the source notebook, deciding in this process from the probe's record alone
+(:func:`autograder.judging.judge_cell`). The visible part of the test cell runs separately for the
+solution and the right answers: a visible check must never reject a correct answer.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib.util
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,9 +32,12 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from autograder.feedback import split_hidden
 from autograder.grading import outcome
+from autograder.judging import Judge, judge_cell, load_judges
 from autograder.notebook import grade_id, is_solution, is_test, points
 from autograder.paths import course_root, data_files, source_notebook
+from autograder.probing import new_seed, probe_source
 
 CANDIDATES_DIR = Path(__file__).parent / "candidates"
 CELL_TIMEOUT = 300
@@ -50,6 +58,15 @@ class Exercise:
     points: float
     answer_index: int
     expensive: bool = False
+    judge: Judge | None = None
+
+    @property
+    def probe(self) -> str:
+        return probe_source(self.test)
+
+    @property
+    def visible(self) -> str:
+        return split_hidden(self.test)[0]
 
     @property
     def defined_names(self) -> set[str]:
@@ -66,6 +83,7 @@ class CandidateResult:
     passed: bool
     message: str | None
     collateral: dict[str, str] = field(default_factory=dict)  # other test ids it made fail
+    visible: str | None = None  # why the visible checks rejected it (None: they passed)
 
 
 def top_level_names(source: str) -> set[str]:
@@ -108,9 +126,11 @@ def load_candidates(assignment: str) -> dict[str, dict[str, dict[str, str]]]:
 
 
 def exercises(nb: nbformat.NotebookNode) -> list[Exercise]:
-    """The autograded exercises of a source notebook, in order (answer cell then its test cell)."""
+    """The autograded exercises of a source notebook, in order (answer cell then its test cell),
+    each with its judge."""
     found: list[Exercise] = []
     cells = nb.cells
+    judges = load_judges(nb)
     for i, cell in enumerate(cells):
         if cell.cell_type != "code" or not is_solution(cell):
             continue
@@ -127,6 +147,7 @@ def exercises(nb: nbformat.NotebookNode) -> list[Exercise]:
                 points=points(test_cell),
                 answer_index=i,
                 expensive="expensive" in test_cell.metadata.get("tags", []),
+                judge=judges.get(grade_id(test_cell)),
             )
         )
     return found
@@ -141,20 +162,54 @@ class Harness:
         self.nb = nbformat.read(source_notebook(assignment, self.root), as_version=4)
         self.exercises = exercises(self.nb)
         self.timeout = timeout
+        self.seed = int(os.environ.get("HARNESS_SEED") or new_seed())
+        self._answers = {ex.answer_id: ex.solution for ex in self.exercises}
         self._scratch = nbformat.v4.new_notebook()
         self._client: NotebookClient | None = None
 
-    def _run(self, source: str) -> tuple[bool, str | None]:
+    def _execute(self, source: str) -> tuple[list, str | None]:
         cell = nbformat.v4.new_code_cell(source)
         self._scratch.cells.append(cell)
         try:
             self._client.execute_cell(cell, len(self._scratch.cells) - 1)
         except CellTimeoutError:
             self._client.km.interrupt_kernel()
-            return False, f"timed out after {self.timeout} s"
+            return cell.outputs, f"timed out after {self.timeout} s"
         except DeadKernelError as exc:
             raise HarnessError(f"the kernel died: {exc}") from exc
-        return outcome(cell.outputs)
+        return cell.outputs, None
+
+    def _run(self, source: str) -> tuple[bool, str | None]:
+        outputs, timed_out = self._execute(source)
+        return (False, timed_out) if timed_out else outcome(outputs)
+
+    def _answer(self, ex: Exercise, source: str) -> tuple[bool, str | None]:
+        """Put ``source`` in place as the answer of ``ex`` (the judges read it)."""
+        self._answers[ex.answer_id] = source
+        return self._run(source)
+
+    def _test(self, ex: Exercise) -> tuple[bool, str | None]:
+        """The verdict on ``ex`` as the grader reaches it: its probe here, its judge outside."""
+        if ex.judge is None:  # not converted yet: the whole test cell decides
+            return self._run(ex.test)
+        outputs, timed_out = self._execute(ex.probe)
+        if timed_out:
+            return False, timed_out
+        stopped = next(
+            (
+                f"{o.get('ename')}: {o.get('evalue')}"
+                for o in outputs
+                if o.get("output_type") == "error"
+            ),
+            None,
+        )
+        verdict = judge_cell(ex.judge, outputs, self.seed, dict(self._answers), stopped)
+        return verdict.passed, (None if verdict.passed else f"{verdict.message} (seed {self.seed})")
+
+    def _visible(self, ex: Exercise) -> str | None:
+        """Why the visible checks of ``ex`` reject the answer in place (None when they pass)."""
+        passed, message = self._run(ex.visible)
+        return None if passed else (message or "failed")
 
     def _must_run(self, source: str, what: str) -> None:
         passed, message = self._run(source)
@@ -174,6 +229,9 @@ class Harness:
                 resources={"metadata": {"path": tmp}},
             )
             with self._client.setup_kernel(cwd=tmp):
+                self._must_run(
+                    f"import course.probe\ncourse.probe.begin({self.seed})", "the probe seed"
+                )
                 results = self._per_exercise(candidates)
                 self._baseline()
                 self._cross_check(candidates, results)
@@ -192,8 +250,12 @@ class Harness:
                     self._must_run(cell.source, f"solution {grade_id(cell)}")
             cursor = ex.answer_index + 1
             self._must_run(ex.solution, f"solution {ex.answer_id}")
-            passed, message = self._run(ex.test)
-            results.append(CandidateResult(ex.answer_id, "solution", "source", passed, message))
+            passed, message = self._test(ex)
+            results.append(
+                CandidateResult(
+                    ex.answer_id, "solution", "source", passed, message, visible=self._visible(ex)
+                )
+            )
             if not passed:
                 raise HarnessError(
                     f"{self.assignment}: the source solution of {ex.answer_id} fails its test "
@@ -202,16 +264,20 @@ class Harness:
             own = candidates.get(ex.answer_id, {})
             for kind in ("wrong", "right"):
                 for name, source in own.get(kind, {}).items():
-                    ok, message = self._run(source)
+                    ok, message = self._answer(ex, source)
                     if ok:
-                        ok, message = self._run(ex.test)
-                    results.append(CandidateResult(ex.answer_id, kind, name, ok, message))
+                        ok, message = self._test(ex)
+                    visible = self._visible(ex) if kind == "right" else None
+                    results.append(
+                        CandidateResult(ex.answer_id, kind, name, ok, message, visible=visible)
+                    )
+            self._answers[ex.answer_id] = ex.solution
             self._must_run(ex.solution, f"solution {ex.answer_id}")
         return results
 
     def _baseline(self) -> None:
         for ex in self.exercises:
-            passed, message = self._run(ex.test)
+            passed, message = self._test(ex)
             if not passed:
                 raise HarnessError(
                     f"{self.assignment}: {ex.test_id} fails when re-run after the whole chapter "
@@ -229,15 +295,16 @@ class Harness:
                 continue
             ex = next(e for e in self.exercises if e.answer_id == result.exercise)
             dependents = self._dependents(ex)
-            self._run(candidates[ex.answer_id]["wrong"][result.name])
+            self._answer(ex, candidates[ex.answer_id]["wrong"][result.name])
             for other in dependents:
                 self._run(other.solution)
             for other in self.exercises:
                 if other is ex or other.expensive:
                     continue
-                passed, message = self._run(other.test)
+                passed, message = self._test(other)
                 if not passed:
                     result.collateral[other.test_id] = message or "failed"
+            self._answers[ex.answer_id] = ex.solution
             self._must_run(ex.solution, f"solution {ex.answer_id}")
             for other in dependents:
                 self._must_run(other.solution, f"solution {other.answer_id}")

@@ -71,6 +71,8 @@ def test_source_solutions_pass_in_harness(chapter):
     results = harness_results(chapter)
     failing = [k for k, r in results.items() if r.kind == "solution" and not r.passed]
     assert not failing
+    rejected = {k: r.visible for k, r in results.items() if r.kind == "solution" and r.visible}
+    assert not rejected, f"visible checks reject the source solution: {rejected}"
 
 
 @pytest.mark.slow
@@ -81,6 +83,9 @@ def test_candidate(chapter, exercise, kind, name):
     result = harness_results(chapter)[(exercise, kind, name)]
     if kind == "right":
         assert result.passed, f"a correct answer ({name}) loses the points: {result.message}"
+        assert result.visible is None, (
+            f"the visible checks reject a correct answer ({name}): {result.visible}"
+        )
     else:
         assert not result.passed, f"a wrong answer ({name}) gets the points"
         assert not result.collateral, (

@@ -1,0 +1,70 @@
+"""nbgrader preprocessors that give plain nbgrader the course's verdict path.
+
+``nbgrader_config.py`` puts them into nbgrader's own pipelines, so an instructor's usual commands
+reach the verdicts that ``python -m autograder score`` and ``grade`` reach:
+
+- ``RemoveJudges`` first in ``generate_assignment``: judge cells never reach the release (nor the
+  gradebook's copy of the source).
+- ``PrepareProbes`` before ``Execute`` in ``autograde``: a fresh seed cell, test cells cut to their
+  probes (``autograder.probing.prepare``).
+- ``JudgeProbes`` right after ``Execute``: the judges, read from ``source/`` in this trusted
+  process, decide each test cell, and ``SaveAutoGrades`` records what they decided.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from nbconvert.preprocessors import Preprocessor
+from nbformat import NotebookNode
+from nbgrader.coursedir import CourseDirectory
+from traitlets import Bool
+
+from autograder.judging import load_judges
+from autograder.notebook import read_notebook
+from autograder.probing import apply_verdicts, new_seed, prepare, strip_judges
+
+_KEY = "dlcourse_probes"
+
+
+class RemoveJudges(Preprocessor):
+    """Drop judge cells from a notebook (used when the release is generated)."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        """The notebook without its judge cells."""
+        return strip_judges(nb), resources
+
+
+def _source_path(config, resources: dict) -> Path:
+    coursedir = CourseDirectory(config=config)
+    info = resources["nbgrader"]
+    folder = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
+    return folder / f"{info['notebook']}.ipynb"
+
+
+class PrepareProbes(Preprocessor):
+    """Before execution: seed the probes and cut the test cells to them."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        """The notebook the kernel runs; what the judges need stays in ``resources``."""
+        reference = read_notebook(_source_path(self.config, resources))
+        judges = load_judges(reference)
+        seed = new_seed()
+        resources[_KEY] = {"seed": seed, "restored": copy.deepcopy(nb), "judges": judges}
+        return prepare(nb, judges, seed), resources
+
+
+class JudgeProbes(Preprocessor):
+    """After execution: the judges decide every test cell from its probe record."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        """The notebook with each test cell's verdict as its only output."""
+        state = resources.pop(_KEY)
+        return apply_verdicts(nb, state["restored"], state["judges"], state["seed"]), resources

@@ -1,0 +1,112 @@
+"""The verdict path: what the kernel runs, and how its records become points.
+
+1. ``prepare`` (trusted, before execution): a fresh seed for this submission goes into a first
+   cell of the grader's own; every test cell is cut down to its probe (the hidden region), so
+   visible checks never stand between the probe and its record; judge cells are dropped.
+2. The notebook runs in the student's (sandboxed) kernel. Probes send records.
+3. ``apply_verdicts`` (trusted, after execution): each test cell's record goes to its judge (read
+   from source/ by ``judging.load_judges``); the cell gets back its full source and, as its only
+   output, the verdict: a line saying it passed, or an error saying why not. nbgrader's own rule
+   (an error output scores 0) then records the judge's decision in the gradebook.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from typing import Any
+
+from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell, new_output
+
+from autograder.feedback import BEGIN, END
+from autograder.judging import Judge, Verdict, answer_sources, is_judge, judge_cell
+from autograder.notebook import grade_id, is_test
+
+# Marks the grader's seed cell, so that it is removed again after execution.
+SEED_CELL_MARK = "dlcourse_probe_seed"
+PASSED_TEXT = "Passed: the grader's hidden tests accept this answer.\n"
+
+
+def new_seed() -> int:
+    """A fresh seed for one submission's probe inputs."""
+    return secrets.randbits(62)
+
+
+def probe_source(source: str) -> str:
+    """The hidden region of a test cell (its probe), without the marker lines."""
+    lines: list[str] = []
+    inside = False
+    for line in source.splitlines():
+        if not inside and BEGIN in line:
+            inside = True
+        elif inside and END in line:
+            inside = False
+        elif inside:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def strip_judges(nb: NotebookNode) -> NotebookNode:
+    """A copy without judge cells (they must never reach a kernel or a student)."""
+    nb = copy.deepcopy(nb)
+    nb.cells = [cell for cell in nb.cells if not is_judge(cell)]
+    return nb
+
+
+def prepare(restored: NotebookNode, judges: dict[str, Judge], seed: int) -> NotebookNode:
+    """The notebook the kernel runs: seed cell first, judged test cells cut to their probes."""
+    nb = strip_judges(restored)
+    for cell in nb.cells:
+        if is_test(cell) and grade_id(cell) in judges:
+            cell.source = probe_source(cell.source)
+    seed_cell = new_code_cell(
+        source=f"import course.probe\ncourse.probe.begin({int(seed)})",
+        metadata={SEED_CELL_MARK: True},
+    )
+    seed_cell["id"] = SEED_CELL_MARK
+    nb.cells.insert(0, seed_cell)
+    return nb
+
+
+def _stopped(outputs: Any) -> str | None:
+    for output in outputs or []:
+        if isinstance(output, dict) and output.get("output_type") == "error":
+            ename = str(output.get("ename") or "Error")
+            evalue = str(output.get("evalue") or "").strip().splitlines()
+            return f"{ename}: {evalue[0]}" if evalue else ename
+    return None
+
+
+def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
+    """The outputs that show a verdict: nbgrader scores an error output 0, anything else full."""
+    if verdict.passed:
+        return [new_output("stream", name="stdout", text=PASSED_TEXT)]
+    ename = "HiddenTestFailed"
+    message = verdict.message or "the hidden tests failed"
+    return [new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])]
+
+
+def apply_verdicts(
+    executed: NotebookNode,
+    restored: NotebookNode,
+    judges: dict[str, Judge],
+    seed: int,
+) -> NotebookNode:
+    """The executed notebook as it is recorded: seed cell gone, test cells with their full
+    source and the judge's verdict as their only output."""
+    nb = copy.deepcopy(executed)
+    nb.cells = [c for c in nb.cells if not c.get("metadata", {}).get(SEED_CELL_MARK)]
+    full = {grade_id(c): c.source for c in restored.cells if is_test(c)}
+    answers = answer_sources(restored)
+    for cell in nb.cells:
+        if not is_test(cell):
+            continue
+        gid = grade_id(cell)
+        judge = judges.get(gid)
+        if judge is None:  # not yet converted to a probe and a judge: the cell's own outcome
+            continue
+        verdict = judge_cell(judge, cell.get("outputs"), seed, answers, _stopped(cell.outputs))
+        cell.source = full.get(gid, cell.source)
+        cell.outputs = verdict_outputs(verdict)
+    return nb
