@@ -94,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
             default=CELL_TIMEOUT,
             help=f"seconds per cell (default {CELL_TIMEOUT})",
         )
+        if name == "score":
+            command.add_argument(
+                "--sandbox",
+                choices=("auto", "bwrap", "none"),
+                default="auto",
+                help="confine the kernel as `grade` does (auto: bubblewrap where it works)",
+            )
 
     workspace = commands.add_parser(
         "workspace", help="copy the student notebooks into a workspace, keeping existing files"
@@ -288,7 +295,9 @@ def _print_check(report: Report) -> None:
 def _score(args: argparse.Namespace) -> int:
     from autograder.score import score_notebook
 
-    report = score_notebook(args.notebook, assignment=args.assignment, timeout=args.timeout)
+    report = score_notebook(
+        args.notebook, assignment=args.assignment, timeout=args.timeout, sandbox=args.sandbox
+    )
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:

@@ -5,10 +5,13 @@ reach the verdicts that ``python -m autograder score`` and ``grade`` reach:
 
 - ``RemoveJudges`` first in ``generate_assignment``: judge cells never reach the release (nor the
   gradebook's copy of the source).
-- ``PrepareProbes`` before ``Execute`` in ``autograde``: a fresh seed cell, test cells cut to their
-  probes (``autograder.probing.prepare``).
-- ``JudgeProbes`` right after ``Execute``: the judges, read from ``source/`` in this trusted
-  process, decide each test cell, and ``SaveAutoGrades`` records what they decided.
+- ``PrepareProbes`` first in ``autograde``: a fresh seed cell, test cells cut to their probes
+  (``autograder.probing.prepare``).
+- ``ExecuteConfined`` instead of nbgrader's ``Execute``: the kernel runs as in ``grade`` (bubblewrap
+  where it works, the chapter's data files only, the same limits), not with the instructor's rights
+  beside the gradebook and the sources.
+- ``JudgeProbes`` right after it: the judges, read from ``source/`` in this trusted process,
+  decide each test cell, and ``SaveAutoGrades`` records what they decided.
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ from traitlets import Bool
 
 from autograder.judging import load_judges
 from autograder.notebook import read_notebook
+from autograder.paths import data_files
 from autograder.probing import apply_verdicts, new_seed, prepare, strip_judges
+from autograder.runner import execute_confined
+from autograder.sandbox import Limits, resolve_mode
 
 _KEY = "dlcourse_probes"
 
@@ -43,6 +49,22 @@ def _source_path(config, resources: dict) -> Path:
     info = resources["nbgrader"]
     folder = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"]))
     return folder / f"{info['notebook']}.ipynb"
+
+
+class ExecuteConfined(Preprocessor):
+    """Run the notebook in the grading sandbox, with the chapter's data files beside it."""
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        """The executed notebook; raises KernelStartError when no kernel starts (no grade)."""
+        root = Path(CourseDirectory(config=self.config).root)
+        assignment = resources["nbgrader"]["assignment"]
+        folder = root / "source" / assignment
+        data = {
+            f.relative_to(folder).as_posix(): f.read_bytes() for f in data_files(assignment, root)
+        }
+        return execute_confined(nb, data, resolve_mode("auto"), Limits()), resources
 
 
 class PrepareProbes(Preprocessor):

@@ -22,6 +22,7 @@ from nbformat.v4 import new_code_cell, new_output
 from autograder.feedback import BEGIN, END
 from autograder.judging import Judge, Verdict, answer_sources, is_judge, judge_cell
 from autograder.notebook import grade_id, is_test
+from course.probe import SEED_VARIABLE
 
 # Marks the grader's seed cell, so that it is removed again after execution.
 SEED_CELL_MARK = "dlcourse_probe_seed"
@@ -61,7 +62,7 @@ def prepare(restored: NotebookNode, judges: dict[str, Judge], seed: int) -> Note
         if is_test(cell) and grade_id(cell) in judges:
             cell.source = probe_source(cell.source)
     seed_cell = new_code_cell(
-        source=f"import course.probe\ncourse.probe.begin({int(seed)})",
+        source=f'__import__("os").environ["{SEED_VARIABLE}"] = "{int(seed)}"',
         metadata={SEED_CELL_MARK: True},
     )
     seed_cell["id"] = SEED_CELL_MARK

@@ -28,6 +28,7 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_output
 
 from autograder.execute import KernelStartError, own_python_kernel_spec, run_cells
+from autograder.notebook import is_test
 from autograder.sandbox import (
     Limits,
     Watchdog,
@@ -37,6 +38,7 @@ from autograder.sandbox import (
     set_rlimits,
 )
 from autograder.settings import STARTUP_TIMEOUT
+from course.probe import MAX_RECORD_CHARS, MIME_TYPE
 
 log = logging.getLogger(__name__)
 
@@ -69,19 +71,33 @@ class _ConfinedKernelManager(AsyncKernelManager):
 
 
 class _LimitedClient(NotebookClient):
-    """nbclient that keeps at most ``max_output_bytes`` of output for the whole notebook."""
+    """nbclient that keeps at most ``max_output_bytes`` of output for the whole notebook, plus
+    one probe record per test cell (each within its own size limit)."""
 
     def __init__(self, *args: Any, max_output_bytes: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._budget = max_output_bytes
         self._used = 0
         self._flagged: set[int] = set()
+        self._recorded: set[int] = set()
+
+    def _is_record(self, content: dict, cell_index: int, size: int) -> bool:
+        """A test cell's first probe record within its size limit: it has a budget of its own,
+        so that a notebook that printed too much still gets its hidden tests judged."""
+        data = content.get("data") or {}
+        if list(data) != [MIME_TYPE] or size > MAX_RECORD_CHARS or cell_index in self._recorded:
+            return False
+        cells = self.nb.cells
+        return 0 <= cell_index < len(cells) and is_test(cells[cell_index])
 
     def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001, ANN201 (nbclient's API)
         content = msg.get("content", {})
         size = len(str(content.get("text", ""))) + sum(
             len(str(v)) for v in (content.get("data") or {}).values()
         )
+        if msg.get("msg_type") == "display_data" and self._is_record(content, cell_index, size):
+            self._recorded.add(cell_index)
+            return super().output(outs, msg, display_id, cell_index)
         self._used += size
         if self._used > self._budget:
             if cell_index not in self._flagged:

@@ -26,6 +26,8 @@ from autograder.paths import (
     source_notebook,
 )
 from autograder.probing import apply_verdicts, new_seed, prepare
+from autograder.runner import execute_confined
+from autograder.sandbox import Limits, resolve_mode
 from autograder.sanitize import restore
 from autograder.settings import CELL_TIMEOUT
 
@@ -83,13 +85,22 @@ def judge_submission(
     folder: Path,
     timeout: int = CELL_TIMEOUT,
     seed: int | None = None,
+    sandbox: str = "auto",
 ) -> NotebookNode:
     """Restore the submission against the instructor ``reference``, run its probes on inputs
-    seeded afresh (or by ``seed``), and return it with the judges' verdicts in its test cells."""
+    seeded afresh (or by ``seed``) in the same confined kernel as ``grade`` (``sandbox``: auto,
+    bwrap or none), and return it with the judges' verdicts in its test cells.
+
+    Raises KernelStartError when no kernel can be started (nothing was graded).
+    """
     restored = restore(submission, reference)
     judges = load_judges(reference)
     seed = new_seed() if seed is None else seed
-    executed = _execute_with_files(prepare(restored, judges, seed), files, folder, timeout)
+    data = {file.relative_to(folder).as_posix(): file.read_bytes() for file in files}
+    limits = Limits(cell_timeout=timeout)
+    executed = execute_confined(
+        prepare(restored, judges, seed), data, resolve_mode(sandbox), limits
+    )
     return apply_verdicts(executed, restored, judges, seed)
 
 
@@ -98,15 +109,21 @@ def score_notebook(
     assignment: str | None = None,
     timeout: int = CELL_TIMEOUT,
     root: Path | None = None,
+    sandbox: str = "auto",
 ) -> Report:
     """Score a submission with the hidden tests; written answers are listed for manual grading.
+    The kernel runs confined as in ``grade`` (bubblewrap where it works, unless ``sandbox``
+    says "none"), so it cannot read the course directory.
 
-    Raises InvalidNotebook (not a readable notebook) or UnknownAssignment (no such chapter).
+    Raises InvalidNotebook (not a readable notebook), UnknownAssignment (no such chapter),
+    SandboxUnavailable (``sandbox="bwrap"`` here) or KernelStartError.
     """
     root = course_root(root)
     nb = read_notebook(path)
     assignment = assignment or identify_assignment(nb, Path(path), root)
     reference = read_notebook(source_notebook(assignment, root))
     folder = root / "source" / assignment
-    executed = judge_submission(nb, reference, data_files(assignment, root), folder, timeout)
+    executed = judge_submission(
+        nb, reference, data_files(assignment, root), folder, timeout, sandbox=sandbox
+    )
     return grade_notebook(executed, assignment)

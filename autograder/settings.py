@@ -76,11 +76,12 @@ GENERATE_PREPROCESSORS = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# nbgrader's autograde chain with the verdict path around Execute: the kernel runs only probes,
-# and the judges (read from source/ by the grader's process) decide what SaveAutoGrades records.
+# nbgrader's autograde chain with the verdict path: the kernel runs only probes, confined as in
+# `grade` (ExecuteConfined replaces nbgrader's Execute), and the judges (read from source/ by the
+# grader's process) decide what SaveAutoGrades records.
 AUTOGRADE_PREPROCESSORS = [
     "autograder.nbgrader_plugins.PrepareProbes",
-    "nbgrader.preprocessors.Execute",
+    "autograder.nbgrader_plugins.ExecuteConfined",
     "autograder.nbgrader_plugins.JudgeProbes",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",

@@ -35,8 +35,10 @@ if str(REPO) not in sys.path:
 
 from autograder.execute import execute  # noqa: E402
 from autograder.grading import grade_notebook  # noqa: E402
+from autograder.judging import load_judges  # noqa: E402
 from autograder.notebook import read_notebook  # noqa: E402
 from autograder.paths import assignments, source_notebook  # noqa: E402
+from autograder.probing import apply_verdicts, new_seed, prepare  # noqa: E402
 from bench.specs import parse_quality, quality_cell  # noqa: E402
 
 MEMORY_NOTE = (
@@ -129,7 +131,11 @@ def error_cells(cells: list[NotebookNode]) -> list[int]:
 def run_chapter(chapter: str, device: str = "cpu", root: Path = REPO) -> dict:
     """Execute one chapter's source notebook and return its measurements (see module docstring)."""
     notebook = source_notebook(chapter, root)
-    nb = read_notebook(notebook)
+    source = read_notebook(notebook)
+    # As the grader runs it: judge cells out, test cells cut to their probes, a fresh probe seed.
+    judges = load_judges(source)
+    seed = new_seed()
+    nb = prepare(source, judges, seed)
     n_cells = len(nb.cells)
     spec = quality_cell(chapter)
     if spec is not None:
@@ -150,6 +156,8 @@ def run_chapter(chapter: str, device: str = "cpu", root: Path = REPO) -> dict:
         )
         quality = parse_quality(text)
     executed.cells = cells
+    executed = apply_verdicts(executed, source, judges, seed)
+    cells = executed.cells
     report = grade_notebook(executed, chapter)
     return {
         "device": device,

@@ -23,11 +23,14 @@ import contextlib
 import hashlib
 import math
 import traceback
+import os
+import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import torch
+if TYPE_CHECKING:
+    import numpy as np
+    import torch
 
 # The MIME type of a probe record in a cell's outputs; the grader reads nothing else.
 MIME_TYPE = "application/vnd.dlcourse.probe.v1+json"
@@ -51,13 +54,16 @@ TENSOR_DTYPES: dict[str, str] = {
 }
 ARRAY_KINDS = "fiub"  # numpy arrays of floats, signed and unsigned integers, and booleans
 
-_submission_seed = 0
+# The grader's first cell puts the submission's seed here (0 when a notebook runs outside grading).
+SEED_VARIABLE = "DLCOURSE_PROBE_SEED"
 
 
-def begin(seed: int) -> None:
-    """Set the submission's seed. The grader runs this in a cell of its own before any other."""
-    global _submission_seed
-    _submission_seed = int(seed)
+def current_seed() -> int:
+    """The submission's seed, as the grader set it for this kernel."""
+    try:
+        return int(os.environ.get(SEED_VARIABLE, "0"))
+    except ValueError:
+        return 0
 
 
 def derive_seed(seed: int, test_id: str, stream: int = 0) -> int:
@@ -74,6 +80,8 @@ def _short(text: str) -> str:
 
 
 def _tensor(value: torch.Tensor) -> dict[str, Any]:
+    import torch
+
     dtype = str(value.dtype).removeprefix("torch.")
     out: dict[str, Any] = {
         "type": f"{type(value).__module__}.{type(value).__qualname__}",
@@ -92,6 +100,8 @@ def _tensor(value: torch.Tensor) -> dict[str, Any]:
 
 
 def _array(value: np.ndarray) -> dict[str, Any]:
+    import numpy as np
+
     out: dict[str, Any] = {"dtype": value.dtype.str, "shape": list(value.shape), "data": None}
     if value.dtype.kind in ARRAY_KINDS:
         out["data"] = base64.b64encode(np.ascontiguousarray(value).tobytes()).decode("ascii")
@@ -112,11 +122,12 @@ def encode(value: Any, depth: int = 0) -> Any:
         return value if abs(value) < 2**63 else {"__float__": repr(float(value))}
     if isinstance(value, float):
         return value if math.isfinite(value) else {"__float__": repr(value)}
-    if isinstance(value, torch.Tensor):
+    torch, np = sys.modules.get("torch"), sys.modules.get("numpy")  # no tensor without them
+    if torch is not None and isinstance(value, torch.Tensor):
         return {"__tensor__": _tensor(value)}
-    if isinstance(value, np.ndarray):
+    if np is not None and isinstance(value, np.ndarray):
         return {"__array__": _array(value)}
-    if isinstance(value, np.generic):
+    if np is not None and isinstance(value, np.generic):
         return {"__array__": _array(np.asarray(value))}
     if isinstance(value, list):
         return [encode(v, depth + 1) for v in value]
@@ -136,17 +147,21 @@ class Probe:
 
     def __init__(self, test_id: str) -> None:
         self.test_id = test_id
-        self.seed = _submission_seed
+        self.seed = current_seed()
         self.values: dict[str, Any] = {}
 
     def generator(self, stream: int = 0) -> torch.Generator:
         """A CPU torch.Generator that the judge can rebuild: draw every random input from it."""
+        import torch
+
         return torch.Generator(device="cpu").manual_seed(
             derive_seed(self.seed, self.test_id, stream)
         )
 
     def rng(self, stream: int = 0) -> np.random.Generator:
         """A numpy Generator that the judge can rebuild."""
+        import numpy as np
+
         return np.random.default_rng(derive_seed(self.seed, self.test_id, stream))
 
     def record(self, key: str, value: Any) -> None:

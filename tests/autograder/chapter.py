@@ -23,6 +23,8 @@ ASSIGNMENT = "00_demo"
 DATA_FILE = "factor.json"
 HIDDEN_MESSAGE = "hidden: scale([]) should be []"
 MODEL_ANSWER = "Doubling is scaling by two"
+# The probe lines of test_ex0_2_scale's hidden region (they must never reach a student).
+HIDDEN_LINES = ('_probe.call("empty", scale, [])', '_probe.call("pair", scale, [1, -2])')
 
 
 def _meta(gid: str, *, grade: bool, solution: bool, locked: bool, points: float = 0) -> dict:
@@ -55,8 +57,22 @@ def demo_notebook() -> NotebookNode:
             metadata=_meta("ex0_1_double", grade=False, solution=True, locked=False),
         ),
         new_code_cell(
-            'assert double(2) == 4, "double(2) should be 4"',
+            'assert double(2) == 4, "double(2) should be 4"\n'
+            "### BEGIN HIDDEN TESTS\n"
+            "import course.probe\n\n"
+            '_probe = course.probe.Probe("test_ex0_1_double")\n'
+            "for _i, _x in enumerate(_probe.rng().integers(-99, 99, size=3).tolist()):\n"
+            '    _probe.call(f"double {_i}", double, _x)\n'
+            "_probe.send()\n"
+            "### END HIDDEN TESTS",
             metadata=_meta("test_ex0_1_double", grade=True, solution=False, locked=True, points=1),
+        ),
+        new_code_cell(
+            "def judge(probe):\n"
+            "    for i, x in enumerate(probe.rng().integers(-99, 99, size=3).tolist()):\n"
+            '        got = probe[f"double {i}"]\n'
+            '        assert got == 2 * x and type(got) is int, f"double({x}) gave {got!r}"\n',
+            metadata={"tags": ["judge"]},
         ),
         new_markdown_cell("### Exercise 0.2 — Scale (2 points)"),
         new_code_cell(
@@ -67,10 +83,19 @@ def demo_notebook() -> NotebookNode:
         new_code_cell(
             'assert scale([1]) == [3], "scale([1]) should be [3]"\n'
             "### BEGIN HIDDEN TESTS\n"
-            f"assert scale([]) == [], {HIDDEN_MESSAGE!r}\n"
-            'assert scale([1, -2]) == [3, -6], "hidden: scale([1, -2]) should be [3, -6]"\n'
+            "import course.probe\n\n"
+            '_probe = course.probe.Probe("test_ex0_2_scale")\n'
+            f"{HIDDEN_LINES[0]}\n"
+            f"{HIDDEN_LINES[1]}\n"
+            "_probe.send()\n"
             "### END HIDDEN TESTS",
             metadata=_meta("test_ex0_2_scale", grade=True, solution=False, locked=True, points=2),
+        ),
+        new_code_cell(
+            "def judge(probe):\n"
+            f'    assert probe["empty"] == [], {HIDDEN_MESSAGE!r}\n'
+            '    assert probe["pair"] == [3, -6], "hidden: scale([1, -2]) should be [3, -6]"\n',
+            metadata={"tags": ["judge"]},
         ),
         new_markdown_cell(
             "### Exercise 0.3 — Explain (1 point)\n\nHow is doubling related to scaling?"

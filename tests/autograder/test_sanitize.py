@@ -11,7 +11,7 @@ from autograder.notebook import grade_id, is_graded, points
 from autograder.sanitize import restore
 from autograder.settings import TEXT_STUB
 from tests.autograder.chapter import (
-    HIDDEN_MESSAGE,
+    HIDDEN_LINES,
     MODEL_ANSWER,
     WRONG_DOUBLE,
     answer,
@@ -49,13 +49,13 @@ def test_a_deleted_test_comes_back_after_its_answer_with_hidden_tests(
     restored = restore(without(release_nb, "test_ex0_2_scale"), source_nb)
     ids = _ids(restored)
     assert ids.index("test_ex0_2_scale") == ids.index("ex0_2_scale") + 1
-    assert HIDDEN_MESSAGE in cell(restored, "test_ex0_2_scale").source
+    assert HIDDEN_LINES[0] in cell(restored, "test_ex0_2_scale").source
 
 
 def test_against_the_release_only_visible_tests_come_back(release_nb: NotebookNode) -> None:
     restored = restore(without(release_nb, "test_ex0_2_scale"), release_nb)
     assert "HIDDEN" not in cell(restored, "test_ex0_2_scale").source
-    assert all(HIDDEN_MESSAGE not in c.source for c in restored.cells)
+    assert all(HIDDEN_LINES[0] not in c.source for c in restored.cells)
 
 
 def test_duplicated_test_cells_are_dropped(

@@ -79,7 +79,7 @@ def test_written_answers_are_listed_for_manual_grading_not_counted(source_report
 def test_the_untouched_release_scores_zero_without_crashing(release_report: Report) -> None:
     assert (release_report.score, release_report.max_score) == (0, 3)
     auto = [c for c in release_report.cells if c.kind == "autograded"]
-    assert all(c.error == "NotImplementedError" for c in auto)
+    assert all("your code raised NotImplementedError" in c.error for c in auto)
 
 
 def test_a_wrong_answer_loses_only_its_points(tampered_report: Report) -> None:
@@ -87,7 +87,8 @@ def test_a_wrong_answer_loses_only_its_points(tampered_report: Report) -> None:
     assert (tampered_report.score, tampered_report.max_score) == (2, 3)
     first = _cells(tampered_report)["test_ex0_1_double"]
     assert (first.points, first.max_points, first.passed) == (0, 1, False)
-    assert first.error == "AssertionError: double(2) should be 4"
+    # The judge's message, on inputs drawn for this submission (double is x + 1 here).
+    assert first.error.startswith("HiddenTestFailed: double(") and "gave" in first.error
 
 
 def test_edited_deleted_and_duplicated_tests_are_restored_once(tampered_report: Report) -> None:
@@ -102,7 +103,10 @@ def test_hidden_tests_run_when_scoring(visible_only_report: Report) -> None:
     cells = _cells(visible_only_report)
     assert cells["test_ex0_1_double"].passed, cells["test_ex0_1_double"].error
     assert cells["test_ex0_2_scale"].passed is False
-    assert cells["test_ex0_2_scale"].error == "IndexError: list index out of range"
+    assert cells["test_ex0_2_scale"].error == (
+        "HiddenTestFailed: your code raised IndexError: list index out of range "
+        "(line 2: return [FACTOR * values[0]])"
+    )
     assert visible_only_report.score == 1
 
 
@@ -114,8 +118,10 @@ def test_a_dying_kernel_is_reported_not_raised(
     report = score_notebook(save(nb, tmp_path / f"{ASSIGNMENT}.ipynb"), root=course)
     cells = _cells(report)
     assert report.score == 0
-    assert cells["test_ex0_1_double"].error.startswith("KernelDied: the kernel died")
-    assert cells["test_ex0_2_scale"].error.startswith("NotRun: not run because the kernel died")
+    assert "the test cell stopped with KernelDied: the kernel died" in (
+        cells["test_ex0_1_double"].error
+    )
+    assert "NotRun: not run because the kernel died" in cells["test_ex0_2_scale"].error
 
 
 def test_a_cell_timeout_is_reported_not_raised(
@@ -125,10 +131,10 @@ def test_a_cell_timeout_is_reported_not_raised(
     nb = answer(answer(release_nb, "ex0_1_double", slow), "ex0_2_scale", RIGHT_SCALE)
     report = score_notebook(save(nb, tmp_path / f"{ASSIGNMENT}.ipynb"), timeout=2, root=course)
     cells = _cells(report)
-    assert cells["test_ex0_1_double"].error == (
-        "CellTimeout: the cell ran longer than 2 s and was stopped"
+    assert "the test cell stopped with CellTimeout: the cell ran longer than 2 s" in (
+        cells["test_ex0_1_double"].error
     )
-    assert cells["test_ex0_2_scale"].error.startswith("NotRun: not run because cell")
+    assert "not run because cell" in cells["test_ex0_2_scale"].error
     assert report.score == 0
 
 

@@ -230,7 +230,8 @@ class Harness:
             )
             with self._client.setup_kernel(cwd=tmp):
                 self._must_run(
-                    f"import course.probe\ncourse.probe.begin({self.seed})", "the probe seed"
+                    f'__import__("os").environ["DLCOURSE_PROBE_SEED"] = "{self.seed}"',
+                    "the probe seed",
                 )
                 results = self._per_exercise(candidates)
                 self._baseline()

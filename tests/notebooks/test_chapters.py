@@ -14,7 +14,7 @@ import pytest
 from autograder.grading import grade_notebook
 from autograder.notebook import read_notebook
 from autograder.paths import assignments, course_root, data_files, release_notebook, source_notebook
-from autograder.score import run_submission, score_notebook
+from autograder.score import judge_submission, score_notebook
 from tests.conftest import accelerator
 
 CHAPTERS = assignments()
@@ -60,7 +60,7 @@ def test_source_scores_full_marks_on_the_gpu(chapter, record_timing):
     root = course_root()
     source = read_notebook(source_notebook(chapter))
     start = time.perf_counter()
-    executed = run_submission(source, source, data_files(chapter), root / "source" / chapter)
+    executed = judge_submission(source, source, data_files(chapter), root / "source" / chapter)
     seconds = time.perf_counter() - start
     record_timing(f"{chapter} top to bottom", accelerator(), seconds)
     report = grade_notebook(executed, chapter)

@@ -7,6 +7,7 @@ import re
 import nbformat
 import pytest
 
+from autograder.judging import is_judge, load_judges
 from autograder.notebook import (
     grade_id,
     is_graded,
@@ -22,6 +23,7 @@ from autograder.paths import (
     notebooks,
     release_notebook,
 )
+from autograder.probing import probe_source
 from autograder.release import check_release
 
 CHAPTERS = assignments()
@@ -136,6 +138,32 @@ def test_exercise_headings_match_graded_cells(chapter):
             graded[int(m["number"])] = graded.get(int(m["number"]), 0) + points(cell)
     assert graded == headings, f"points in headings {headings} != points in metadata {graded}"
     assert answered <= set(graded)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_test_cell_has_a_probe_and_a_judge(chapter):
+    """Grades are decided by judges outside the kernel (docs/authoring.md, "Test cells")."""
+    nb = load(chapter)
+    judges = load_judges(nb, name=chapter)
+    for i, cell in enumerate(nb.cells):
+        gid = grade_id(cell)
+        if is_test(cell):
+            probe = probe_source(cell.source)
+            assert f'course.probe.Probe("{gid}")' in probe, f"{gid}: no Probe({gid!r}) in its probe"
+            assert "_probe.send()" in probe, f"{gid}: its probe never sends its record"
+            assert gid in judges, f"{gid} has no judge cell right after it"
+        if is_judge(cell):
+            assert i > 0 and is_test(nb.cells[i - 1]), f"judge cell {cell.id} follows no test cell"
+        if is_test(cell) or "setup" in cell.metadata.get("tags", []):
+            # Built-ins are forbidden by the judges (Probe.ops + a static check), never by
+            # swapping module attributes, which a name imported in the answer cell bypasses.
+            assert "setattr(" not in cell.source, f"cell {cell.id} swaps attributes"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_release_holds_no_judge(chapter):
+    nb = nbformat.read(release_path(chapter), as_version=4)
+    assert not [c.id for c in nb.cells if is_judge(c) or "def judge(probe)" in c.source]
 
 
 @pytest.mark.parametrize("chapter", NOTEBOOKS)

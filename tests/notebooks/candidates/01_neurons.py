@@ -62,6 +62,25 @@ def sigmoid(z):
     e = torch.exp(-z.abs())
     return torch.where(z >= 0, 1 / (1 + e), e / (1 + e))
 """,
+            "imports the built-in under another name": """
+from torch.nn.functional import sigmoid as squash
+
+
+def sigmoid(z):
+    return squash(z)
+""",
+            "correct values but abs_() modifies z in place": """
+def sigmoid(z):
+    positive = z >= 0
+    e = torch.exp(-z.abs_())
+    return torch.where(positive, 1 / (1 + e), e / (1 + e))
+""",
+            "builds the numerator on the CPU whatever the device of z": """
+def sigmoid(z):
+    e = torch.exp(-z.abs())
+    numerator = torch.where(z >= 0, torch.ones(z.shape, dtype=z.dtype), e)
+    return numerator / (1 + e)
+""",
         },
         "right": {
             "tanh identity": """
@@ -76,6 +95,10 @@ def sigmoid(z):
     e = torch.exp(z[~positive])
     out[~positive] = e / (1 + e)
     return out
+""",
+            "logaddexp: exp(-log(1 + exp(-z))) never overflows": """
+def sigmoid(z):
+    return torch.exp(-torch.logaddexp(torch.zeros_like(z), -z))
 """,
         },
     },
@@ -100,6 +123,25 @@ def tanh(z):
             "calls the built-in torch.tanh": """
 def tanh(z):
     return torch.tanh(z)
+""",
+            "imports the built-in under another name": """
+from torch import tanh as hyperbolic_tangent
+
+
+def tanh(z):
+    return hyperbolic_tangent(z)
+""",
+            "always computes in float32": """
+def tanh(z):
+    z = z.float()
+    e = torch.exp(-2 * z.abs())
+    return torch.sign(z) * (1 - e) / (1 + e)
+""",
+            "builds the sign on the CPU whatever the device of z": """
+def tanh(z):
+    e = torch.exp(-2 * z.abs())
+    ones = torch.ones(z.shape, dtype=z.dtype)
+    return torch.where(z < 0, -ones, ones) * (1 - e) / (1 + e)
 """,
         },
         "right": {
@@ -155,6 +197,36 @@ def relu(z):
 
 def relu_derivative(z):
     return (z > 0).to(z.dtype)
+""",
+            "imports a built-in rectifier under another name": """
+from torch.nn.functional import threshold as cut
+
+
+def relu(z):
+    return cut(z, 0.0, 0.0)
+
+
+def relu_derivative(z):
+    return (z > 0).to(z.dtype)
+""",
+            "derivative computed with autograd instead of by hand": """
+def relu(z):
+    return torch.clamp(z, min=0)
+
+
+def relu_derivative(z):
+    leaf = z.detach().clone().requires_grad_(True)
+    torch.where(leaf > 0, leaf, torch.zeros_like(leaf)).sum().backward()
+    return leaf.grad
+""",
+            "derivative built on the CPU whatever the device of z": """
+def relu(z):
+    return torch.clamp(z, min=0)
+
+
+def relu_derivative(z):
+    ones = torch.ones(z.shape, dtype=z.dtype)
+    return torch.where(z > 0, ones, 0 * ones)
 """,
         },
         "right": {
@@ -221,6 +293,26 @@ def leaky_relu(z, slope=0.01):
 def leaky_relu_derivative(z, slope=0.01):
     return torch.where(z > 0, torch.ones_like(z), slope * z)
 """,
+            "imports the built-in under another name": """
+from torch.nn.functional import leaky_relu as leaky
+
+
+def leaky_relu(z, slope=0.01):
+    return leaky(z, slope)
+
+
+def leaky_relu_derivative(z, slope=0.01):
+    return torch.where(z > 0, torch.ones_like(z), torch.full_like(z, slope))
+""",
+            "derivative built on the CPU whatever the device of z": """
+def leaky_relu(z, slope=0.01):
+    return torch.where(z > 0, z, slope * z)
+
+
+def leaky_relu_derivative(z, slope=0.01):
+    ones = torch.ones(z.shape, dtype=z.dtype)
+    return torch.where(z > 0, ones, slope * ones)
+""",
         },
         "right": {
             "maximum of z and slope * z (valid because slope < 1)": """
@@ -259,6 +351,23 @@ def dense(X, W, b):
 def dense(X, W, b):
     return torch.nn.functional.linear(X, W, b)
 """,
+            "imports torch.nn.functional.linear under another name": """
+from torch.nn.functional import linear as affine
+
+
+def dense(X, W, b):
+    return affine(X, W, b)
+""",
+            "transposes W in place with W.t_()": """
+def dense(X, W, b):
+    W.t_()
+    return X @ W + b
+""",
+            "accumulates into a CPU tensor whatever the device of X": """
+def dense(X, W, b):
+    Z = torch.zeros(X.shape[0], W.shape[0], dtype=X.dtype)
+    return Z + X @ W.T + b
+""",
         },
         "right": {
             "einsum": """
@@ -268,6 +377,10 @@ def dense(X, W, b):
             "fused torch.addmm": """
 def dense(X, W, b):
     return torch.addmm(b, X, W.T)
+""",
+            "one row at a time, stacked": """
+def dense(X, W, b):
+    return torch.stack([W @ x + b for x in X])
 """,
         },
     },
@@ -310,6 +423,22 @@ def mlp_forward(X, params):
         H = H @ W.T + b
     return torch.sigmoid(H)
 """,
+            "pops the last layer off the caller's list": """
+def mlp_forward(X, params):
+    W_last, b_last = params.pop()
+    H = X
+    for W, b in params:
+        H = torch.relu(H @ W.T + b)
+    return torch.sigmoid(H @ W_last.T + b_last)
+""",
+            "moves the result to the CPU": """
+def mlp_forward(X, params):
+    H = X
+    for W, b in params[:-1]:
+        H = torch.relu(H @ W.T + b)
+    W, b = params[-1]
+    return torch.sigmoid(H @ W.T + b).cpu()
+""",
         },
         "right": {
             "nn.functional.linear with the activation chosen by position": """
@@ -349,6 +478,22 @@ def count_parameters(sizes):
     s = torch.tensor(sizes)
     return (s[:-1] * s[1:] + s[1:]).sum()
 """,
+            "pops the sizes off the caller's list": """
+def count_parameters(sizes):
+    total = 0
+    while len(sizes) > 1:
+        n_in = sizes.pop(0)
+        total += n_in * sizes[0] + sizes[0]
+    return total
+""",
+            "returns a numpy integer": """
+import numpy as np
+
+
+def count_parameters(sizes):
+    s = np.array(sizes)
+    return np.sum(s[:-1] * s[1:] + s[1:])
+""",
         },
         "right": {
             "index loop": """
@@ -362,6 +507,13 @@ def count_parameters(sizes):
 def count_parameters(sizes):
     layers = [nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
     return sum(p.numel() for layer in layers for p in layer.parameters())
+""",
+            "recursive with tuple unpacking": """
+def count_parameters(sizes):
+    if len(sizes) < 2:
+        return 0
+    first, second, *_ = sizes
+    return (first + 1) * second + count_parameters(sizes[1:])
 """,
         },
     },
@@ -409,6 +561,29 @@ class MLP(nn.Module):
 
     def forward(self, x):
         return self.net(x)
+""",
+            "builds fresh random layers inside forward": """
+class MLP(nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.sizes = sizes
+        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+
+    def forward(self, x):
+        for a, b in zip(self.sizes[:-2], self.sizes[1:-1]):
+            x = torch.relu(nn.Linear(a, b)(x))
+        return nn.Linear(self.sizes[-2], self.sizes[-1])(x)
+""",
+            "moves the logits to the CPU": """
+class MLP(nn.Module):
+    def __init__(self, sizes):
+        super().__init__()
+        self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
+
+    def forward(self, x):
+        for linear in self.linears[:-1]:
+            x = torch.relu(linear(x))
+        return self.linears[-1](x).cpu()
 """,
         },
         "right": {
@@ -475,6 +650,14 @@ def xor_weights():
     b2 = torch.tensor([0.0])
     return W1, b1, W2, b2
 """,
+            "steep ramps: right at the corners only": """
+def xor_weights():
+    W1 = torch.tensor([[1.0, 1.0], [1.0, 1.0]])
+    b1 = torch.tensor([-0.95, -1.0])
+    W2 = torch.tensor([[20.0, -21.0]])
+    b2 = torch.tensor([0.0])
+    return W1, b1, W2, b2
+""",
         },
         "right": {
             "|x1 - x2| from two opposite ramps": """
@@ -491,6 +674,14 @@ def xor_weights():
     b1 = torch.tensor([1.0, -1.0])
     W2 = torch.tensor([[1.0, -2.0]])
     b2 = torch.tensor([-1.0])
+    return W1, b1, W2, b2
+""",
+            "float64 weights": """
+def xor_weights():
+    W1 = torch.tensor([[1.0, 1.0], [1.0, 1.0]], dtype=torch.float64)
+    b1 = torch.tensor([0.0, -1.0], dtype=torch.float64)
+    W2 = torch.tensor([[1.0, -2.0]], dtype=torch.float64)
+    b2 = torch.tensor([0.0], dtype=torch.float64)
     return W1, b1, W2, b2
 """,
         },

@@ -23,6 +23,21 @@ def mse(pred, target):
 def mse(pred, target):
     return (pred - target).mean() ** 2
 """,
+            "F.mse_loss imported under another name": """
+from torch.nn.functional import mse_loss as squared_error_mean
+
+
+def mse(pred, target):
+    return squared_error_mean(pred, target)
+""",
+            "moves the result to the CPU": """
+def mse(pred, target):
+    return ((pred - target) ** 2).mean().cpu()
+""",
+            "returns float32 for float64 inputs": """
+def mse(pred, target):
+    return ((pred - target) ** 2).mean().float()
+""",
         },
         "right": {
             "torch.square of the reversed difference": """
@@ -33,6 +48,11 @@ def mse(pred, target):
 def mse(pred, target):
     diff = pred - target
     return (diff * diff).sum() / diff.numel()
+""",
+            "dot product of the flattened difference": """
+def mse(pred, target):
+    diff = (pred - target).reshape(-1)
+    return diff @ diff / diff.numel()
 """,
         },
     },
@@ -56,6 +76,19 @@ def bce_with_logits(logits, targets):
 def bce_with_logits(logits, targets):
     losses = logits.clamp(min=0) + logits * targets + torch.log1p(torch.exp(-logits.abs()))
     return losses.mean()
+""",
+            "softplus imported under another name": """
+from torch.nn.functional import softplus as smooth_relu
+
+
+def bce_with_logits(logits, targets):
+    return (smooth_relu(logits) - logits * targets).mean()
+""",
+            "the constant 0 is made on the CPU": """
+def bce_with_logits(logits, targets):
+    zero = torch.zeros(logits.shape, dtype=logits.dtype)
+    losses = torch.maximum(logits, zero) - logits * targets
+    return (losses + torch.log1p(torch.exp(-logits.abs()))).mean()
 """,
         },
         "right": {
@@ -92,6 +125,17 @@ def softmax(z, dim=-1):
 def softmax(z, dim=-1):
     e = torch.exp(z - z.max(dim=-1, keepdim=True).values)
     return e / e.sum(dim=-1, keepdim=True)
+""",
+            "torch.softmax imported under another name": """
+from torch import softmax as normalised_exp
+
+
+def softmax(z, dim=-1):
+    return normalised_exp(z, dim)
+""",
+            "exp of z minus torch.logsumexp": """
+def softmax(z, dim=-1):
+    return torch.exp(z - torch.logsumexp(z, dim=dim, keepdim=True))
 """,
         },
         "right": {
@@ -133,6 +177,18 @@ def softmax_cross_entropy(logits, labels):
     m = logits.max(dim=1, keepdim=True).values
     lse = m.squeeze(1) + torch.log(torch.exp(logits - m).sum(dim=1))
     return (lse - logits[torch.arange(len(labels)), labels]).sum()
+""",
+            "F.cross_entropy imported under another name": """
+from torch.nn.functional import cross_entropy as ce
+
+
+def softmax_cross_entropy(logits, labels):
+    return ce(logits, labels)
+""",
+            "Tensor.logsumexp": """
+def softmax_cross_entropy(logits, labels):
+    lse = logits.logsumexp(dim=1)
+    return (lse - logits[torch.arange(len(labels)), labels]).mean()
 """,
         },
         "right": {
@@ -181,6 +237,21 @@ def gradient_descent(grad_fn, x0, lr, steps):
         points.append(x)
     return torch.stack(points)
 """,
+            "preallocates the trajectory on the CPU": """
+def gradient_descent(grad_fn, x0, lr, steps):
+    trajectory = torch.zeros((steps + 1, *x0.shape), dtype=x0.dtype)
+    trajectory[0] = x0
+    for t in range(steps):
+        trajectory[t + 1] = trajectory[t] - lr * grad_fn(trajectory[t])
+    return trajectory
+""",
+            "trajectory in float32 whatever the dtype of x0": """
+def gradient_descent(grad_fn, x0, lr, steps):
+    points = [x0.float()]
+    for _ in range(steps):
+        points.append(points[-1] - lr * grad_fn(points[-1]))
+    return torch.stack(points)
+""",
         },
         "right": {
             "preallocated trajectory tensor": """
@@ -223,6 +294,35 @@ def mse_gradient(X, y, w, b):
 def mse_gradient(X, y, w, b):
     r = X @ w + b - y
     return 2 * X.T @ r, 2 * r.sum()
+""",
+            "torch.autograd.grad imported under another name": """
+from torch.autograd import grad as derivative
+
+
+def mse_gradient(X, y, w, b):
+    w = w.detach().clone().requires_grad_(True)
+    b = b.detach().clone().requires_grad_(True)
+    loss = ((X @ w + b - y) ** 2).mean()
+    gw, gb = derivative(loss, (w, b))
+    return gw.detach(), gb.detach()
+""",
+            "loss.backward()": """
+def mse_gradient(X, y, w, b):
+    w = w.detach().clone().requires_grad_(True)
+    b = b.detach().clone().requires_grad_(True)
+    ((X @ w + b - y) ** 2).mean().backward()
+    return w.grad, b.grad
+""",
+            "accumulates the gradient in a CPU tensor": """
+def mse_gradient(X, y, w, b):
+    n = len(y)
+    grad_w = torch.zeros(X.shape[1], dtype=X.dtype)
+    grad_b = torch.zeros((), dtype=X.dtype)
+    for i in range(n):
+        r = X[i] @ w + b - y[i]
+        grad_w = grad_w + 2 * r * X[i] / n
+        grad_b = grad_b + 2 * r / n
+    return grad_w, grad_b
 """,
         },
         "right": {
@@ -275,6 +375,31 @@ def minibatches(X, y, batch_size, generator):
         rows = order[start : start + batch_size]
         yield X[rows], y[rows]
 """,
+            "shuffles the order of the full batches, not the rows": """
+def minibatches(X, y, batch_size, generator):
+    n_full = len(X) // batch_size
+    for k in torch.randperm(n_full, generator=generator).tolist():
+        yield X[k * batch_size : (k + 1) * batch_size], y[k * batch_size : (k + 1) * batch_size]
+    if len(X) % batch_size:
+        yield X[n_full * batch_size :], y[n_full * batch_size :]
+""",
+            "shuffles only inside each batch": """
+def minibatches(X, y, batch_size, generator):
+    for start in range(0, len(X), batch_size):
+        size = min(batch_size, len(X) - start)
+        rows = (start + torch.randperm(size, generator=generator)).to(X.device)
+        yield X[rows], y[rows]
+""",
+            "off-by-one Fisher-Yates (Sattolo: no row ever stays in place)": """
+def minibatches(X, y, batch_size, generator):
+    order = list(range(len(X)))
+    for i in range(len(order) - 1, 0, -1):
+        j = int(torch.randint(0, i, (1,), generator=generator))
+        order[i], order[j] = order[j], order[i]
+    rows = torch.tensor(order, dtype=torch.long).to(X.device)
+    for start in range(0, len(X), batch_size):
+        yield X[rows[start : start + batch_size]], y[rows[start : start + batch_size]]
+""",
         },
         "right": {
             "argsort of random keys, returning a list iterator": """
@@ -291,6 +416,16 @@ def minibatches(X, y, batch_size, generator):
     for rows in torch.split(torch.randperm(len(X), generator=generator), batch_size):
         rows = rows.to(X.device)
         yield X[rows], y[rows]
+""",
+            "Fisher-Yates by hand with the generator": """
+def minibatches(X, y, batch_size, generator):
+    order = list(range(len(X)))
+    for i in range(len(order) - 1, 0, -1):
+        j = int(torch.randint(0, i + 1, (1,), generator=generator))
+        order[i], order[j] = order[j], order[i]
+    rows = torch.tensor(order, dtype=torch.long, device=X.device)
+    for start in range(0, len(X), batch_size):
+        yield X[rows[start : start + batch_size]], y[rows[start : start + batch_size]]
 """,
         },
     },
@@ -316,6 +451,23 @@ def momentum_step(param, grad, velocity, lr, momentum):
     velocity.mul_(momentum).add_(grad)
     param.sub_(lr * velocity)
     return param, velocity
+""",
+            "torch.optim.SGD imported under another name": """
+from torch.optim import SGD as HeavyBall
+
+
+def momentum_step(param, grad, velocity, lr, momentum):
+    p = param.detach().clone().requires_grad_(True)
+    optimizer = HeavyBall([p], lr=lr, momentum=momentum)
+    optimizer.state[p]["momentum_buffer"] = velocity.clone()
+    p.grad = grad.clone()
+    optimizer.step()
+    return p.detach(), optimizer.state[p]["momentum_buffer"].clone()
+""",
+            "Nesterov's step instead of the heavy ball": """
+def momentum_step(param, grad, velocity, lr, momentum):
+    new_velocity = momentum * velocity + grad
+    return param - lr * (grad + momentum * new_velocity), new_velocity
 """,
         },
         "right": {
@@ -353,6 +505,24 @@ def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
 def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
     s = alpha * square_avg + (1 - alpha) * grad**2
     return param - lr * grad / (s + eps), s
+""",
+            "torch.optim.RMSprop imported under another name": """
+from torch.optim import RMSprop as Adaptive
+
+
+def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+    p = param.detach().clone().requires_grad_(True)
+    optimizer = Adaptive([p], lr=lr, alpha=alpha, eps=eps)
+    optimizer.state[p]["step"] = torch.tensor(0.0)
+    optimizer.state[p]["square_avg"] = square_avg.clone()
+    p.grad = grad.clone()
+    optimizer.step()
+    return p.detach(), optimizer.state[p]["square_avg"].clone()
+""",
+            "steps with the old square_avg": """
+def rmsprop_step(param, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+    s = alpha * square_avg + (1 - alpha) * grad**2
+    return param - lr * grad / (square_avg.sqrt() + eps), s
 """,
         },
         "right": {
@@ -394,6 +564,28 @@ def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
     m_hat = (beta1 * m + (1 - beta1) * grad) / (1 - beta1**t)
     v_hat = (beta2 * v + (1 - beta2) * grad**2) / (1 - beta2**t)
     return param - lr * m_hat / (v_hat.sqrt() + eps), m_hat, v_hat
+""",
+            "torch.optim.Adam imported under another name": """
+from torch.optim import Adam as Adaptive
+
+
+def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    p = param.detach().clone().requires_grad_(True)
+    optimizer = Adaptive([p], lr=lr, betas=(beta1, beta2), eps=eps)
+    optimizer.state[p]["step"] = torch.tensor(float(t - 1))
+    optimizer.state[p]["exp_avg"] = m.clone()
+    optimizer.state[p]["exp_avg_sq"] = v.clone()
+    p.grad = grad.clone()
+    optimizer.step()
+    state = optimizer.state[p]
+    return p.detach(), state["exp_avg"].clone(), state["exp_avg_sq"].clone()
+""",
+            "bias correction one step late (t - 1)": """
+def adam_step(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    k = max(t - 1, 1)
+    return param - lr * (m / (1 - beta1**k)) / ((v / (1 - beta2**k)).sqrt() + eps), m, v
 """,
         },
         "right": {
@@ -455,15 +647,70 @@ def fit_logistic_regression(X, y, lr=0.01, steps=20):
         b = b - lr * error.mean()
     return w, b
 """,
+            "ignores the lr and steps arguments": """
+def fit_logistic_regression(X, y, lr=0.5, steps=500):
+    w = torch.zeros(X.shape[1], device=X.device, dtype=X.dtype)
+    b = torch.zeros((), device=X.device, dtype=X.dtype)
+    for _ in range(500):
+        error = torch.sigmoid(X @ w + b) - y
+        w = w - 0.5 * X.T @ error / len(y)
+        b = b - 0.5 * error.mean()
+    return w, b
+""",
+            "one random example per step instead of the full batch": """
+def fit_logistic_regression(X, y, lr=0.5, steps=500):
+    w = torch.zeros(X.shape[1], device=X.device, dtype=X.dtype)
+    b = torch.zeros((), device=X.device, dtype=X.dtype)
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(steps * 4):
+        i = int(torch.randint(0, len(y), (1,), generator=gen))
+        error = torch.sigmoid(X[i] @ w + b) - y[i]
+        w = w - 0.1 * lr * error * X[i]
+        b = b - 0.1 * lr * error
+    return w, b
+""",
+            "scikit-learn inside the function": """
+def fit_logistic_regression(X, y, lr=0.5, steps=500):
+    model = LogisticRegression(max_iter=1000).fit(X.cpu().numpy(), y.cpu().numpy())
+    w = torch.tensor(model.coef_[0], dtype=X.dtype, device=X.device)
+    b = torch.tensor(model.intercept_[0], dtype=X.dtype, device=X.device)
+    return w, b
+""",
+            "torch.optim.SGD imported under another name": """
+from torch.optim import SGD as Descent
+
+
+def fit_logistic_regression(X, y, lr=0.5, steps=500):
+    w = torch.zeros(X.shape[1], device=X.device, dtype=X.dtype, requires_grad=True)
+    b = torch.zeros((), device=X.device, dtype=X.dtype, requires_grad=True)
+    optimizer = Descent([w, b], lr=lr)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        z = X @ w + b
+        torch.logaddexp(torch.zeros_like(z), z).sub(z * y).mean().backward()
+        optimizer.step()
+    return w.detach(), b.detach()
+""",
+            "w and b created on the CPU": """
+def fit_logistic_regression(X, y, lr=0.5, steps=500):
+    w = torch.zeros(X.shape[1], dtype=X.dtype)
+    b = torch.zeros((), dtype=X.dtype)
+    Xc, yc = X.cpu(), y.cpu()
+    for _ in range(steps):
+        error = torch.sigmoid(Xc @ w + b) - yc
+        w = w - lr * Xc.T @ error / len(yc)
+        b = b - lr * error.mean()
+    return w, b
+""",
         },
         "right": {
-            "autograd on a hand-written stable BCE": """
+            "autograd on a logaddexp BCE (exact derivative at z = 0)": """
 def fit_logistic_regression(X, y, lr=0.5, steps=500):
     w = torch.zeros(X.shape[1], device=X.device, dtype=X.dtype, requires_grad=True)
     b = torch.zeros((), device=X.device, dtype=X.dtype, requires_grad=True)
     for _ in range(steps):
         z = X @ w + b
-        loss = (z.clamp(min=0) - z * y + torch.log1p(torch.exp(-z.abs()))).mean()
+        loss = (torch.logaddexp(torch.zeros_like(z), z) - z * y).mean()
         loss.backward()
         with torch.no_grad():
             w -= lr * w.grad

@@ -695,3 +695,273 @@ def comparison_table(models, X_train, y_train, X_test, y_test):
         },
     },
 }
+
+# Wrong answers for the rules the judges now enforce (forbidden built-ins in any spelling, loops,
+# devices, the training process, statistics of the sampler, stable sorting).
+_GOOD_TRAINING = _GOOD_EPOCH + "\nEPOCHS = 15\n"
+_MORE_WRONG = {
+    "ex4_1_conv_output_size": {
+        "raises an AssertionError instead of a ValueError": """
+def conv_output_size(size, kernel_size, stride=1, padding=0, dilation=1):
+    span = dilation * (kernel_size - 1) + 1
+    assert span <= size + 2 * padding, "the kernel does not fit"
+    return (size + 2 * padding - span) // stride + 1
+""",
+    },
+    "ex4_3_conv2d_naive": {
+        "imports conv2d under another name": """
+from torch.nn.functional import conv2d as correlate
+
+
+def conv2d_naive(x, weight, bias=None, stride=1, padding=0):
+    return correlate(x, weight, bias, stride=stride, padding=padding)
+""",
+        "vectorized with Tensor.unfold, no loops": """
+def conv2d_naive(x, weight, bias=None, stride=1, padding=0):
+    kh, kw = weight.shape[-2:]
+    x = F.pad(x, (padding, padding, padding, padding))
+    windows = x.unfold(2, kh, stride).unfold(3, kw, stride)  # (N, C, OH, OW, kH, kW)
+    out = torch.einsum("ncijuv,ocuv->noij", windows, weight)
+    if bias is not None:
+        out = out + bias.view(1, -1, 1, 1)
+    return out
+""",
+        "loops, but builds the result on the CPU": """
+def conv2d_naive(x, weight, bias=None, stride=1, padding=0):
+    n, _, h, w = x.shape
+    c_out, _, kh, kw = weight.shape
+    x = F.pad(x, (padding, padding, padding, padding))
+    oh, ow = (h + 2 * padding - kh) // stride + 1, (w + 2 * padding - kw) // stride + 1
+    out = torch.zeros(n, c_out, oh, ow, dtype=x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            win = x[:, :, i * stride : i * stride + kh, j * stride : j * stride + kw]
+            out[:, :, i, j] = torch.einsum("nchw,ochw->no", win, weight).cpu()
+    if bias is not None:
+        out += bias.cpu().view(1, -1, 1, 1)
+    return out
+""",
+    },
+    "ex4_4_conv2d_unfold": {
+        "imports conv2d from torch under another name": """
+from torch import conv2d as fast
+
+
+def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):
+    return fast(x, weight, bias, stride, padding)
+""",
+        "loops over the images of the batch": """
+def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):
+    n, _, h, w = x.shape
+    c_out, _, kh, kw = weight.shape
+    oh, ow = (h + 2 * padding - kh) // stride + 1, (w + 2 * padding - kw) // stride + 1
+    outs = []
+    for image in x:
+        cols = F.unfold(image[None], (kh, kw), padding=padding, stride=stride)[0]
+        y = weight.reshape(c_out, -1) @ cols
+        if bias is not None:
+            y = y + bias.view(-1, 1)
+        outs.append(y.view(c_out, oh, ow))
+    return torch.stack(outs)
+""",
+        "result moved to the CPU": """
+def conv2d_unfold(x, weight, bias=None, stride=1, padding=0):
+    n, _, h, w = x.shape
+    c_out, _, kh, kw = weight.shape
+    cols = F.unfold(x, (kh, kw), padding=padding, stride=stride)
+    out = weight.reshape(c_out, -1) @ cols
+    if bias is not None:
+        out = out + bias.view(1, -1, 1)
+    oh, ow = (h + 2 * padding - kh) // stride + 1, (w + 2 * padding - kw) // stride + 1
+    return torch.zeros(n, c_out, oh, ow) + out.view(n, c_out, oh, ow).cpu()
+""",
+    },
+    "ex4_5_max_pool2d": {
+        "imports max_pool2d under another name": """
+from torch.nn.functional import max_pool2d as pool
+
+
+def max_pool2d(x, kernel_size, stride=None):
+    return pool(x, kernel_size, stride)
+""",
+        "nn.MaxPool2d module": """
+def max_pool2d(x, kernel_size, stride=None):
+    return nn.MaxPool2d(kernel_size, stride)(x)
+""",
+        "result built on the CPU": """
+def max_pool2d(x, kernel_size, stride=None):
+    stride = kernel_size if stride is None else stride
+    windows = x.unfold(2, kernel_size, stride).unfold(3, kernel_size, stride)
+    return torch.zeros(windows.shape[:4], dtype=x.dtype) + windows.amax(dim=(-2, -1)).cpu()
+""",
+    },
+    "ex4_6_parameter_count": {
+        "builds the layers, imported under other names": """
+from torch.nn import Conv2d as C, Linear as L
+
+
+def conv2d_parameters(in_channels, out_channels, kernel_size, bias=True):
+    return sum(p.numel() for p in C(in_channels, out_channels, kernel_size, bias=bias).parameters())
+
+
+def linear_parameters(in_features, out_features, bias=True):
+    return sum(p.numel() for p in L(in_features, out_features, bias=bias).parameters())
+
+
+given_cnn_parameters = (conv2d_parameters(3, 16, 5) + conv2d_parameters(16, 32, 3)
+                        + linear_parameters(32 * 7 * 7, 64) + linear_parameters(64, 10))
+""",
+        "given_cnn_parameters typed in, not computed": """
+def conv2d_parameters(in_channels, out_channels, kernel_size, bias=True):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    return out_channels * in_channels * kh * kw + (out_channels if bias else 0)
+
+
+def linear_parameters(in_features, out_features, bias=True):
+    return out_features * in_features + (out_features if bias else 0)
+
+
+given_cnn_parameters = 106_442
+""",
+    },
+    "ex4_7_digits_cnn": {
+        "fc1 sized for 8x8 images whatever image_size": """
+class DigitsCNN(nn.Module):
+    def __init__(self, channels=(8, 16), hidden=32, n_classes=10, image_size=8):
+        super().__init__()
+        c1, c2 = channels
+        self.conv1 = nn.Conv2d(1, c1, kernel_size=3, padding=1)
+        self.conv2 = nn.Conv2d(c1, c2, kernel_size=3, padding=1)
+        self.fc1 = nn.Linear(c2 * 4, hidden)
+        self.fc2 = nn.Linear(hidden, n_classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = F.relu(self.fc1(x.flatten(1)))
+        return self.fc2(x)
+""",
+        "adds a CPU tensor to the logits": """
+class DigitsCNN(nn.Module):
+    def __init__(self, channels=(8, 16), hidden=32, n_classes=10, image_size=8):
+        super().__init__()
+        c1, c2 = channels
+        self.conv1 = nn.Conv2d(1, c1, kernel_size=3, padding=1)
+        self.conv2 = nn.Conv2d(c1, c2, kernel_size=3, padding=1)
+        self.fc1 = nn.Linear(c2 * (image_size // 4) ** 2, hidden)
+        self.fc2 = nn.Linear(hidden, n_classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = F.relu(self.fc1(x.reshape(len(x), -1).cpu().to(self.fc1.weight.device)))
+        return self.fc2(x) + torch.zeros(1)
+""",
+    },
+    "ex4_8_training_loop": {
+        "zero_grad after the step (stale gradients in the first step)": _training("""
+def train_one_epoch(model, X, y, optimizer, batch_size, generator):
+    model.train()
+    order = torch.randperm(len(X), generator=generator).to(X.device)
+    total = 0.0
+    for idx in order.split(batch_size):
+        loss = F.cross_entropy(model(X[idx]), y[idx])
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        total += loss.item() * len(idx)
+    return total / len(X)
+"""),
+        "never calls model.train()": _training("""
+def train_one_epoch(model, X, y, optimizer, batch_size, generator):
+    order = torch.randperm(len(X), generator=generator).to(X.device)
+    total = 0.0
+    for idx in order.split(batch_size):
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(X[idx]), y[idx])
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(idx)
+    return total / len(X)
+"""),
+        "an MLP without convolutions": _GOOD_TRAINING
+        + """
+course.seed_everything(4)
+digits_model = nn.Sequential(
+    nn.Flatten(), nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10)
+).to(DEVICE)
+digits_optimizer = torch.optim.Adam(digits_model.parameters(), lr=3e-3)
+digits_generator = course.make_generator(4)
+with timer() as digits_clock:
+    for _epoch in tqdm(range(EPOCHS)):
+        train_one_epoch(digits_model, X_train, y_train, digits_optimizer, 32, digits_generator)
+digits_train_seconds = digits_clock.seconds
+""",
+        "course.train.fit for the model": _GOOD_TRAINING
+        + """
+course.seed_everything(4)
+digits_model = make_digits_cnn().to(DEVICE)
+digits_optimizer = torch.optim.Adam(digits_model.parameters(), lr=3e-3)
+with timer() as digits_clock:
+    fit(digits_model, X_train, y_train, nn.CrossEntropyLoss(), digits_optimizer, epochs=15,
+        batch_size=32, generator=course.make_generator(4))
+digits_train_seconds = digits_clock.seconds
+""",
+        "trains on the test digits too": _GOOD_TRAINING
+        + """
+course.seed_everything(4)
+digits_model = make_digits_cnn().to(DEVICE)
+digits_optimizer = torch.optim.Adam(digits_model.parameters(), lr=3e-3)
+digits_generator = course.make_generator(4)
+with timer() as digits_clock:
+    for _epoch in tqdm(range(EPOCHS)):
+        train_one_epoch(digits_model, torch.cat([X_train, X_test]), torch.cat([y_train, y_test]),
+                        digits_optimizer, 32, digits_generator)
+digits_train_seconds = digits_clock.seconds
+""",
+    },
+    "ex4_9_random_shift": {
+        "offsets from a rounded uniform float (ends half as likely)": """
+def random_shift(images, max_shift, generator):
+    n, _, h, w = images.shape
+    u = torch.rand(n, 2, generator=generator) * 2 * max_shift - max_shift
+    offsets = torch.round(u).long()
+    m = max_shift
+    padded = F.pad(images, (m, m, m, m))
+    out = torch.empty_like(images)
+    for i, (dy, dx) in enumerate(offsets.tolist()):
+        out[i] = padded[i, :, m - dy : m - dy + h, m - dx : m - dx + w]
+    return out
+""",
+        "one number per image for both axes": """
+def random_shift(images, max_shift, generator):
+    n, _, h, w = images.shape
+    d = torch.randint(-max_shift, max_shift + 1, (n,), generator=generator)
+    m = max_shift
+    padded = F.pad(images, (m, m, m, m))
+    out = torch.empty_like(images)
+    for i, s in enumerate(d.tolist()):
+        out[i] = padded[i, :, m - s : m - s + h, m - s : m - s + w]
+    return out
+""",
+    },
+    "ex4_11_comparison_table": {
+        "sorted ascending then reversed (ties in reverse order)": """
+def comparison_table(models, X_train, y_train, X_test, y_test):
+    rows = {}
+    for name, model in models.items():
+        t0 = time.perf_counter()
+        model.fit(X_train, y_train)
+        t1 = time.perf_counter()
+        predicted = model.predict(X_test)
+        t2 = time.perf_counter()
+        rows[name] = {"test accuracy": float(np.mean(predicted == y_test)),
+                      "fit time (s)": t1 - t0, "predict time (s)": t2 - t1,
+                      "parameters": stored_numbers(model)}
+    table = pd.DataFrame(rows).T.sort_values("test accuracy", kind="stable")
+    return table.iloc[::-1]
+""",
+    },
+}
+for _answer, _wrong in _MORE_WRONG.items():
+    CANDIDATES[_answer]["wrong"].update(_wrong)

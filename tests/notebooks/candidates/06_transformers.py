@@ -8,6 +8,52 @@ must earn the points. See docs/authoring.md ("Candidate answers").
 CANDIDATES = {
     "ex6_1_attention": {
         "wrong": {
+            "calls the built-in imported under another name": """
+from torch.nn.functional import scaled_dot_product_attention as fused
+
+
+def attention(q, k, v, mask=None):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    return fused(q, k, v, attn_mask=mask), torch.softmax(scores, dim=-1)
+""",
+            "softmax by hand without subtracting the maximum: overflows": """
+def attention(q, k, v, mask=None):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    e = scores.exp()
+    if mask is not None:
+        e = e * mask
+    weights = e / e.sum(dim=-1, keepdim=True)
+    return weights @ v, weights
+""",
+            "keeps only the first batch row of the mask": """
+def attention(q, k, v, mask=None):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        while mask.dim() > 2:
+            mask = mask[0]
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    return weights @ v, weights
+""",
+            "computes in float32 whatever the input dtype": """
+def attention(q, k, v, mask=None):
+    q, k, v = q.float(), k.float(), v.float()
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    return weights @ v, weights
+""",
+            "returns the results on the CPU": """
+def attention(q, k, v, mask=None):
+    scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    return (weights @ v).cpu(), weights.cpu()
+""",
             "divides the scores by d_k instead of its square root": """
 def attention(q, k, v, mask=None):
     scores = q @ k.transpose(-2, -1) / q.shape[-1]
@@ -56,6 +102,10 @@ def attention(q, k, v, mask=None):
     },
     "ex6_2_causal_mask": {
         "wrong": {
+            "ignores the device argument": """
+def causal_mask(n, device=None):
+    return torch.ones(n, n, dtype=torch.bool).tril()
+""",
             "upper triangle: each query sees the future": """
 def causal_mask(n, device=None):
     return torch.ones(n, n, dtype=torch.bool, device=device).triu()
@@ -70,6 +120,11 @@ def causal_mask(n, device=None):
 """,
         },
         "right": {
+            "built on the CPU, then moved to the device": """
+def causal_mask(n, device=None):
+    i = torch.arange(n)
+    return (i[:, None] - i[None, :] >= 0).to(device)
+""",
             "tril of a boolean matrix of ones": """
 def causal_mask(n, device=None):
     return torch.tril(torch.ones((n, n), dtype=torch.bool, device=device))
@@ -83,6 +138,15 @@ def causal_mask(n, device=None):
     },
     "ex6_3_padding_mask": {
         "wrong": {
+            "positions created on the CPU whatever the device of lengths": """
+def padding_mask(lengths, max_len):
+    return torch.arange(max_len)[None, :] < lengths[:, None]
+""",
+            "uses the first row's length for every row": """
+def padding_mask(lengths, max_len):
+    positions = torch.arange(max_len, device=lengths.device)
+    return (positions < lengths[0]).expand(len(lengths), max_len)
+""",
             "off by one: <= keeps one padding position": """
 def padding_mask(lengths, max_len):
     positions = torch.arange(max_len, device=lengths.device)
@@ -100,6 +164,11 @@ def padding_mask(lengths, max_len):
 """,
         },
         "right": {
+            "expand and lt": """
+def padding_mask(lengths, max_len):
+    positions = torch.arange(max_len, device=lengths.device).expand(lengths.shape[0], max_len)
+    return positions.lt(lengths.unsqueeze(1))
+""",
             "one row at a time": """
 def padding_mask(lengths, max_len):
     mask = torch.zeros(len(lengths), max_len, dtype=torch.bool, device=lengths.device)
@@ -111,6 +180,60 @@ def padding_mask(lengths, max_len):
     },
     "ex6_4_multihead": {
         "wrong": {
+            "a loop over heads that uses head 0's mask for every head": """
+def multi_head_attention(query, key, value, in_weight, in_bias, out_weight, out_bias,
+                         num_heads, mask=None):
+    E = query.shape[-1]
+    d = E // num_heads
+    outputs = []
+    for h in range(num_heads):
+        rows = slice(h * d, (h + 1) * d)
+        q = query @ in_weight[:E][rows].T + in_bias[:E][rows]
+        k = key @ in_weight[E:2 * E][rows].T + in_bias[E:2 * E][rows]
+        v = value @ in_weight[2 * E:][rows].T + in_bias[2 * E:][rows]
+        scores = q @ k.transpose(-2, -1) / d**0.5
+        if mask is not None:
+            m = mask if mask.dim() < 4 else mask[:, 0]
+            scores = scores.masked_fill(~m, float("-inf"))
+        outputs.append(torch.softmax(scores, dim=-1) @ v)
+    return torch.cat(outputs, dim=-1) @ out_weight.T + out_bias
+""",
+            "flattens the mask heads-first while the queries are batch-first": """
+def multi_head_attention(query, key, value, in_weight, in_bias, out_weight, out_bias,
+                         num_heads, mask=None):
+    B, n, E = query.shape
+    m = key.shape[1]
+    d = E // num_heads
+    w_q, w_k, w_v = in_weight.chunk(3)
+    b_q, b_k, b_v = in_bias.chunk(3)
+
+    def split(x, w, b, length):
+        y = F.linear(x, w, b).reshape(B, length, num_heads, d).transpose(1, 2)
+        return y.reshape(B * num_heads, length, d)
+
+    q, k, v = split(query, w_q, b_q, n), split(key, w_k, b_k, m), split(value, w_v, b_v, m)
+    scores = q @ k.transpose(1, 2) / math.sqrt(d)
+    if mask is not None:
+        full = torch.broadcast_to(mask, (B, num_heads, n, m)).transpose(0, 1)
+        scores = scores.masked_fill(~full.reshape(B * num_heads, n, m), float("-inf"))
+    heads = (torch.softmax(scores, dim=-1) @ v).reshape(B, num_heads, n, d)
+    return F.linear(heads.transpose(1, 2).reshape(B, n, E), out_weight, out_bias)
+""",
+            "calls multi_head_attention_forward imported under another name": """
+from torch.nn.functional import multi_head_attention_forward as mha_forward
+
+
+def multi_head_attention(query, key, value, in_weight, in_bias, out_weight, out_bias,
+                         num_heads, mask=None):
+    if mask is not None:
+        mask = torch.broadcast_to(mask, (query.shape[0], num_heads, query.shape[1], key.shape[1]))
+        mask = ~mask.reshape(-1, query.shape[1], key.shape[1])
+    out, _ = mha_forward(query.transpose(0, 1), key.transpose(0, 1), value.transpose(0, 1),
+                         query.shape[-1], num_heads, in_weight, in_bias, None, None, False, 0.0,
+                         out_weight, out_bias, training=False, need_weights=False,
+                         attn_mask=mask)
+    return out.transpose(0, 1)
+""",
             "splits heads with a reshape but no transpose": """
 def multi_head_attention(query, key, value, in_weight, in_bias, out_weight, out_bias,
                          num_heads, mask=None):
@@ -168,7 +291,10 @@ def multi_head_attention(query, key, value, in_weight, in_bias, out_weight, out_
         v = value @ in_weight[2 * E:][rows].T + in_bias[2 * E:][rows]
         scores = q @ k.transpose(-2, -1) / d**0.5
         if mask is not None:
-            m = mask if mask.dim() < 4 else mask[:, 0]
+            m = mask
+            if mask.dim() >= 3:  # (..., heads or 1, n, m): the mask of head h
+                m = torch.broadcast_to(mask, (*mask.shape[:-3], num_heads, *mask.shape[-2:]))
+                m = m[..., h, :, :]
             scores = scores.masked_fill(~m, float("-inf"))
         outputs.append(torch.softmax(scores, dim=-1) @ v)
     return torch.cat(outputs, dim=-1) @ out_weight.T + out_bias
@@ -177,6 +303,24 @@ def multi_head_attention(query, key, value, in_weight, in_bias, out_weight, out_
     },
     "ex6_5_sinusoidal": {
         "wrong": {
+            "computed on the CPU whatever the device": """
+def sinusoidal_encoding(max_len, d_model, device=None):
+    t = torch.arange(max_len, dtype=torch.float32)[:, None]
+    freq = 10000.0 ** (-torch.arange(0, d_model, 2) / d_model)
+    pe = torch.zeros(max_len, d_model)
+    pe[:, 0::2] = torch.sin(t * freq)
+    pe[:, 1::2] = torch.cos(t * freq)
+    return pe
+""",
+            "returns float64": """
+def sinusoidal_encoding(max_len, d_model, device=None):
+    t = torch.arange(max_len, dtype=torch.float64, device=device)[:, None]
+    freq = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64, device=device) / d_model)
+    pe = torch.zeros(max_len, d_model, dtype=torch.float64, device=device)
+    pe[:, 0::2] = torch.sin(t * freq)
+    pe[:, 1::2] = torch.cos(t * freq)
+    return pe
+""",
             "cosine in the even columns and sine in the odd ones": """
 def sinusoidal_encoding(max_len, d_model, device=None):
     t = torch.arange(max_len, device=device, dtype=torch.float32)[:, None]
@@ -225,6 +369,39 @@ def sinusoidal_encoding(max_len, d_model, device=None):
     },
     "ex6_6_block": {
         "wrong": {
+            "builds its own causal mask instead of using the mask argument": """
+class TransformerBlock(nn.Module):
+    def __init__(self, d_model, n_heads, d_ff):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(d_model)
+        self.attn = nn.MultiheadAttention(d_model, n_heads, batch_first=True)
+        self.ln2 = nn.LayerNorm(d_model)
+        self.mlp = nn.Sequential(nn.Linear(d_model, d_ff), nn.GELU(), nn.Linear(d_ff, d_model))
+
+    def forward(self, x, mask=None):
+        L = x.shape[1]
+        future = None
+        if mask is not None:
+            future = torch.ones(L, L, dtype=torch.bool, device=x.device).triu(1)
+        h = self.ln1(x)
+        x = x + self.attn(h, h, h, attn_mask=future, need_weights=False)[0]
+        return x + self.mlp(self.ln2(x))
+""",
+            "dropout in the attention (the specification has none)": """
+class TransformerBlock(nn.Module):
+    def __init__(self, d_model, n_heads, d_ff):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(d_model)
+        self.attn = nn.MultiheadAttention(d_model, n_heads, dropout=0.1, batch_first=True)
+        self.ln2 = nn.LayerNorm(d_model)
+        self.mlp = nn.Sequential(nn.Linear(d_model, d_ff), nn.GELU(), nn.Linear(d_ff, d_model))
+
+    def forward(self, x, mask=None):
+        h = self.ln1(x)
+        x = x + self.attn(h, h, h, attn_mask=None if mask is None else ~mask,
+                          need_weights=False)[0]
+        return x + self.mlp(self.ln2(x))
+""",
             "post-norm: layer norm after the residual addition": """
 class TransformerBlock(nn.Module):
     def __init__(self, d_model, n_heads, d_ff):
@@ -316,6 +493,83 @@ class TransformerBlock(nn.Module):
     },
     "ex6_8_generate": {
         "wrong": {
+            "feeds only the last token (a bigram habit)": """
+@torch.no_grad()
+def generate(model, idx, n_new, temperature=0.0, block_size=None, generator=None):
+    for _ in range(n_new):
+        logits = model(idx[:, -1:])[:, -1, :]
+        if temperature == 0:
+            nxt = logits.argmax(-1, keepdim=True)
+        else:
+            nxt = torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=generator)
+        idx = torch.cat([idx, nxt], dim=1)
+    return idx
+""",
+            "crops the context to block_size - 1 tokens": """
+@torch.no_grad()
+def generate(model, idx, n_new, temperature=0.0, block_size=None, generator=None):
+    for _ in range(n_new):
+        context = idx if block_size is None else idx[:, -(block_size - 1):]
+        logits = model(context)[:, -1, :]
+        if temperature == 0:
+            nxt = logits.argmax(-1, keepdim=True)
+        else:
+            nxt = torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=generator)
+        idx = torch.cat([idx, nxt], dim=1)
+    return idx
+""",
+            "multiplies the logits by the temperature": """
+@torch.no_grad()
+def generate(model, idx, n_new, temperature=0.0, block_size=None, generator=None):
+    for _ in range(n_new):
+        context = idx if block_size is None else idx[:, -block_size:]
+        logits = model(context)[:, -1, :]
+        if temperature == 0:
+            nxt = logits.argmax(-1, keepdim=True)
+        else:
+            nxt = torch.multinomial(torch.softmax(logits * temperature, -1), 1, generator=generator)
+        idx = torch.cat([idx, nxt], dim=1)
+    return idx
+""",
+            "samples with the global random generator, ignoring generator": """
+@torch.no_grad()
+def generate(model, idx, n_new, temperature=0.0, block_size=None, generator=None):
+    for _ in range(n_new):
+        context = idx if block_size is None else idx[:, -block_size:]
+        logits = model(context)[:, -1, :]
+        if temperature == 0:
+            nxt = logits.argmax(-1, keepdim=True)
+        else:
+            nxt = torch.multinomial(torch.softmax(logits / temperature, -1), 1)
+        idx = torch.cat([idx, nxt], dim=1)
+    return idx
+""",
+            "tracks gradients (no torch.no_grad)": """
+def generate(model, idx, n_new, temperature=0.0, block_size=None, generator=None):
+    for _ in range(n_new):
+        context = idx if block_size is None else idx[:, -block_size:]
+        logits = model(context)[:, -1, :]
+        if temperature == 0:
+            nxt = logits.argmax(-1, keepdim=True)
+        else:
+            probs = torch.softmax(logits / temperature, -1).detach()
+            nxt = torch.multinomial(probs, 1, generator=generator)
+        idx = torch.cat([idx, nxt], dim=1)
+    return idx
+""",
+            "returns the tokens on the CPU": """
+@torch.no_grad()
+def generate(model, idx, n_new, temperature=0.0, block_size=None, generator=None):
+    for _ in range(n_new):
+        context = idx if block_size is None else idx[:, -block_size:]
+        logits = model(context)[:, -1, :]
+        if temperature == 0:
+            nxt = logits.argmax(-1, keepdim=True)
+        else:
+            nxt = torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=generator)
+        idx = torch.cat([idx, nxt], dim=1)
+    return idx.cpu()
+""",
             "takes the logits of the first position": """
 @torch.no_grad()
 def generate(model, idx, n_new, temperature=0.0, block_size=None, generator=None):
@@ -357,6 +611,22 @@ def generate(model, idx, n_new, temperature=0.0, block_size=None, generator=None
 """,
         },
         "right": {
+            "inverse-CDF sampling with uniform draws from the generator": """
+@torch.no_grad()
+def generate(model, idx, n_new, temperature=0.0, block_size=None, generator=None):
+    for _ in range(n_new):
+        context = idx[:, -block_size:] if block_size is not None else idx
+        logits = model(context)[:, -1].double()
+        if temperature == 0:
+            nxt = logits.argmax(-1)
+        else:
+            cdf = torch.softmax(logits / temperature, dim=-1).cumsum(dim=-1)
+            u = torch.rand(cdf.shape[0], 1, generator=generator, device=cdf.device,
+                           dtype=cdf.dtype)
+            nxt = (cdf < u).sum(dim=-1).clamp_max(cdf.shape[-1] - 1)
+        idx = torch.cat([idx, nxt[:, None]], dim=1)
+    return idx
+""",
             "Gumbel-max sampling with uniform noise from the generator": """
 def generate(model, idx, n_new, temperature=0.0, block_size=None, generator=None):
     out = idx
@@ -374,6 +644,26 @@ def generate(model, idx, n_new, temperature=0.0, block_size=None, generator=None
     },
     "ex6_9_reverse": {
         "wrong": {
+            "reversal written by hand in a MiniGPT subclass, nothing trained": """
+class ReverseByHand(MiniGPT):
+    def forward(self, idx):
+        B, T = idx.shape
+        logits = torch.zeros(B, T, VOCAB_SIZE, device=idx.device)
+        for t in range(N_DIGITS, T):
+            logits[torch.arange(B), t, idx[:, 2 * N_DIGITS - 1 - t]] = 10.0
+        return logits
+
+
+reverse_model = ReverseByHand(VOCAB_SIZE, BLOCK_SIZE).to(DEVICE)
+""",
+            "trained on the complement task": """
+course.seed_everything(0)
+reverse_model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=32).to(DEVICE)
+seqs = make_digit_task(10_000, "complement", course.make_generator(1))
+course.train.fit(reverse_model, seqs[:, :-1], seqs[:, 1:], answer_loss,
+                 torch.optim.AdamW(reverse_model.parameters(), lr=3e-3), epochs=2,
+                 batch_size=128, generator=course.make_generator(2), progress=False)
+""",
             "targets not shifted: the model learns to copy its input": """
 course.seed_everything(0)
 reverse_model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=32).to(DEVICE)
