@@ -42,6 +42,7 @@ def _expected() -> tuple[type[BaseException], ...]:
     """Failures that mean "this cannot be done", reported in one line without a traceback."""
     from autograder.execute import KernelStartError
     from autograder.gradebook import GradebookError
+    from autograder.judging import JudgeError
     from autograder.release import ReleaseError
     from autograder.sandbox import SandboxUnavailable
     from autograder.submit import SubmitError
@@ -53,6 +54,7 @@ def _expected() -> tuple[type[BaseException], ...]:
         KernelStartError,
         ReleaseError,
         GradebookError,
+        JudgeError,
         SandboxUnavailable,
         SubmitError,
     )

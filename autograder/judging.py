@@ -22,7 +22,7 @@ import torch
 
 from autograder.notebook import grade_id, is_solution, is_test
 from autograder.records import BadRecord, Error, Opaque, TensorInfo, read_record
-from autograder.static import forbidden_uses
+from autograder.static import defined_names, forbidden_uses
 from course import checks
 from course.probe import derive_seed
 
@@ -113,7 +113,10 @@ class Evidence:
         """Fail when answer cell ``answer_id`` names a forbidden built-in in any spelling the
         source shows (attribute, import, alias), or reaches around the runtime check (torch.ops,
         torch._C, getattr, eval, ...)."""
-        found = forbidden_uses(self.answer(answer_id), set(names))
+        own = set().union(
+            *(defined_names(src) for gid, src in self.answers.items() if gid != answer_id)
+        )
+        found = forbidden_uses(self.answer(answer_id), set(names), own)
         if found:
             fail(f"{why} (found {found[0]})")
 

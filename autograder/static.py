@@ -27,14 +27,40 @@ def _module_path(node: ast.AST) -> str:
     return ".".join(reversed(parts))
 
 
-def forbidden_uses(source: str, names: set[str]) -> list[str]:
+def _bound_names(tree: ast.AST) -> set[str]:
+    """Names the cell itself defines (functions, classes, arguments, assignments, imports)."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+    return bound
+
+
+def defined_names(source: str) -> set[str]:
+    """Names a cell's source defines (empty when it does not parse)."""
+    try:
+        return _bound_names(ast.parse(source))
+    except SyntaxError:
+        return set()
+
+
+def forbidden_uses(source: str, names: set[str], own: set[str] = frozenset()) -> list[str]:
     """Where ``source`` names one of ``names`` or reaches around a runtime check, as
-    "line N: what" strings (empty when clean or when the source does not parse)."""
+    "line N: what" strings (empty when clean or when the source does not parse). A bare name
+    counts unless the cell defines it or it is in ``own`` (what the student's other answer cells
+    define: a tanh built on the student's own sigmoid is fine)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
     found: list[str] = []
+    bound = _bound_names(tree) | set(own)
 
     def add(node: ast.AST, what: str) -> None:
         found.append(f"line {getattr(node, 'lineno', '?')}: {what}")
@@ -46,10 +72,11 @@ def forbidden_uses(source: str, names: set[str]) -> list[str]:
             elif node.attr in _LOW_LEVEL:
                 add(node, f"`{_module_path(node)}` (PyTorch's low-level operators)")
         elif isinstance(node, ast.ImportFrom):
+            module = (node.module or "").split(".")
             for alias in node.names:
                 if alias.name in names or alias.name in _LOW_LEVEL or alias.name == "*":
                     add(node, f"`from {node.module} import {alias.name}`")
-            if (node.module or "").split(".")[0] in _DYNAMIC_MODULES:
+            if module[0] in _DYNAMIC_MODULES or set(module) & (names | _LOW_LEVEL):
                 add(node, f"`from {node.module} import ...`")
         elif isinstance(node, ast.Import):
             for alias in node.names:
@@ -58,6 +85,8 @@ def forbidden_uses(source: str, names: set[str]) -> list[str]:
                     add(node, f"`import {alias.name}`")
         elif isinstance(node, ast.Name) and node.id in _DYNAMIC:
             add(node, f"`{node.id}`")
+        elif isinstance(node, ast.Name) and node.id in names and node.id not in bound:
+            add(node, f"`{node.id}` (defined outside this cell)")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names:
             add(node, f"the string {node.value!r}")
     return found

@@ -82,20 +82,23 @@ def _short(text: str) -> str:
 def _tensor(value: torch.Tensor) -> dict[str, Any]:
     import torch
 
-    dtype = str(value.dtype).removeprefix("torch.")
-    out: dict[str, Any] = {
-        "type": f"{type(value).__module__}.{type(value).__qualname__}",
-        "dtype": dtype,
-        "shape": [int(n) for n in value.shape],
-        "device": str(value.device),
-        "requires_grad": bool(value.requires_grad),
-        "data": None,
-    }
-    if dtype in TENSOR_DTYPES and value.device.type != "meta":
-        plain = value.detach().to("cpu").contiguous()
-        if dtype == "bfloat16":
-            plain = plain.view(torch.int16)
-        out["data"] = base64.b64encode(plain.numpy().tobytes()).decode("ascii")
+    # Outside any Probe.ops recorder (and any subclass's __torch_function__): reading the tensor
+    # is the probe's work, not the answer's.
+    with torch._C.DisableTorchFunction():
+        dtype = str(value.dtype).removeprefix("torch.")
+        out: dict[str, Any] = {
+            "type": f"{type(value).__module__}.{type(value).__qualname__}",
+            "dtype": dtype,
+            "shape": [int(n) for n in value.shape],
+            "device": str(value.device),
+            "requires_grad": bool(value.requires_grad),
+            "data": None,
+        }
+        if dtype in TENSOR_DTYPES and value.device.type != "meta":
+            plain = value.detach().to("cpu").contiguous()
+            if dtype == "bfloat16":
+                plain = plain.view(torch.int16)
+            out["data"] = base64.b64encode(plain.numpy().tobytes()).decode("ascii")
     return out
 
 

@@ -210,3 +210,10 @@ def test_the_static_check_leaves_honest_answers_alone():
         "    return torch.where(z >= 0, 1 / (1 + e), e / (1 + e))"
     )
     assert forbidden_uses(honest, {"sigmoid"}) == []
+
+
+def test_the_static_check_sees_names_imported_in_other_cells_but_not_the_answers_own():
+    assert forbidden_uses("def auc(s, y):\n    return roc_auc_score(y, s)", {"roc_auc_score"})
+    assert forbidden_uses("from sklearn.metrics import roc_curve", {"metrics"})
+    own = "def sigmoid(z):\n    return 1 / (1 + torch.exp(-z))\n\nsigmoid(torch.zeros(1))"
+    assert forbidden_uses(own, {"sigmoid"}) == []
