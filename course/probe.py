@@ -54,6 +54,8 @@ TENSOR_DTYPES: dict[str, str] = {
 }
 ARRAY_KINDS = "fiub"  # numpy arrays of floats, signed and unsigned integers, and booleans
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
 # The grader's first cell puts the submission's seed here (0 when a notebook runs outside grading).
 SEED_VARIABLE = "DLCOURSE_PROBE_SEED"
 
@@ -205,8 +207,14 @@ class Probe:
 
 
 def _last_frame(exc: BaseException) -> str:
+    """The innermost line of the notebook's own code (not of this package or a library)."""
     frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
+    own = [
+        f
+        for f in frames
+        if not f.filename.startswith(_PACKAGE_DIR) and "site-packages" not in f.filename
+    ]
+    if not (own or frames):
         return ""
-    frame = frames[-1]
+    frame = (own or frames)[-1]
     return f"line {frame.lineno}: {frame.line or ''}".strip()

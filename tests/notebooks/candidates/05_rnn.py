@@ -417,6 +417,17 @@ def train_forecaster(X_train, y_train, generator):
     return model, history
 """
             + TRAIN_IT,
+            "stops after one epoch at a tiny learning rate (undertrained)": RESIDUAL
+            + """
+def train_forecaster(X_train, y_train, generator):
+    model = Residual()
+    history = course.train.fit(
+        model, X_train, y_train, nn.MSELoss(), torch.optim.Adam(model.parameters(), lr=1e-5),
+        epochs=1, batch_size=64, generator=generator, progress=False,
+    )
+    return model, history
+"""
+            + TRAIN_IT,
             "a linear layer on the window, no LSTM at all": """
 def train_forecaster(X_train, y_train, generator):
     model = nn.Sequential(nn.Linear(48, 1), nn.Flatten(0))

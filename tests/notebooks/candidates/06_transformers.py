@@ -656,6 +656,20 @@ class ReverseByHand(MiniGPT):
 
 reverse_model = ReverseByHand(VOCAB_SIZE, BLOCK_SIZE).to(DEVICE)
 """,
+            "an untrained MiniGPT whose forward is replaced by a hand-written reversal": """
+reverse_model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE).to(DEVICE)
+
+
+def reverse_by_hand(idx):
+    B, T = idx.shape
+    logits = torch.zeros(B, T, VOCAB_SIZE, device=idx.device)
+    for t in range(N_DIGITS, T):
+        logits[torch.arange(B), t, idx[:, 2 * N_DIGITS - 1 - t]] = 10.0
+    return logits
+
+
+reverse_model.forward = reverse_by_hand
+""",
             "trained on the complement task": """
 course.seed_everything(0)
 reverse_model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=32).to(DEVICE)
