@@ -2,7 +2,10 @@
 
 A test cell passes when its outputs hold no error and nothing on stderr (nbgrader's rule, from
 ``nbgrader.utils.determine_grade``), after harmless stderr lines (``IGNORE_STDERR_PATTERN``) are
-dropped. Written answers are listed for manual grading and count in no automatic score.
+dropped. When grading, a test cell's only output is by then its judge's verdict, written by the
+grader (``autograder.probing.apply_verdicts``), so this rule reads decisions made outside the
+kernel; a student's self-check (visible tests only) reads the kernel's own outputs. Written answers
+are listed for manual grading and count in no automatic score.
 """
 
 from __future__ import annotations

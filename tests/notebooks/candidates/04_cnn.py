@@ -614,7 +614,7 @@ def comparison_table(models, X_train, y_train, X_test, y_test):
         rows[name] = {"test accuracy": float(np.mean(model.predict(X_train) == y_train)),
                       "fit time (s)": t1 - t0, "predict time (s)": t2 - t1,
                       "parameters": stored_numbers(model)}
-    return pd.DataFrame(rows).T.sort_values("test accuracy", ascending=False)
+    return pd.DataFrame(rows).T.sort_values("test accuracy", ascending=False, kind="stable")
 """,
             "times in milliseconds": """
 def comparison_table(models, X_train, y_train, X_test, y_test):
@@ -628,7 +628,7 @@ def comparison_table(models, X_train, y_train, X_test, y_test):
         rows[name] = {"test accuracy": float(np.mean(predicted == y_test)),
                       "fit time (s)": 1000 * (t1 - t0), "predict time (s)": 1000 * (t2 - t1),
                       "parameters": stored_numbers(model)}
-    return pd.DataFrame(rows).T.sort_values("test accuracy", ascending=False)
+    return pd.DataFrame(rows).T.sort_values("test accuracy", ascending=False, kind="stable")
 """,
             "column named accuracy": """
 def comparison_table(models, X_train, y_train, X_test, y_test):
@@ -670,7 +670,7 @@ def comparison_table(models, X_train, y_train, X_test, y_test):
         rows[name] = {"test accuracy": float(np.mean(predicted == y_test)),
                       "fit time (s)": t2 - t0, "predict time (s)": t2 - t1,
                       "parameters": stored_numbers(model)}
-    return pd.DataFrame(rows).T.sort_values("test accuracy", ascending=False)
+    return pd.DataFrame(rows).T.sort_values("test accuracy", ascending=False, kind="stable")
 """,
         },
         "right": {
@@ -724,6 +724,23 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0):
     out = torch.einsum("ncijuv,ocuv->noij", windows, weight)
     if bias is not None:
         out = out + bias.view(1, -1, 1, 1)
+    return out
+""",
+        "loops over the kernel taps, not the output positions": """
+def conv2d_naive(x, weight, bias=None, stride=1, padding=0):
+    n, _, h, w = x.shape
+    c_out, _, kh, kw = weight.shape
+    x = F.pad(x, (padding, padding, padding, padding))
+    oh, ow = (h + 2 * padding - kh) // stride + 1, (w + 2 * padding - kw) // stride + 1
+    out = torch.zeros(n, c_out, oh, ow, dtype=x.dtype, device=x.device)
+    for u in range(kh):
+        for v in range(kw):
+            rows = slice(u, u + stride * (oh - 1) + 1, stride)
+            cols = slice(v, v + stride * (ow - 1) + 1, stride)
+            taps = x[:, :, rows, cols]
+            out += torch.einsum("nchw,oc->nohw", taps, weight[:, :, u, v])
+    if bias is not None:
+        out += bias.view(1, -1, 1, 1)
     return out
 """,
         "loops, but builds the result on the CPU": """
@@ -900,7 +917,11 @@ digits_train_seconds = digits_clock.seconds
         "course.train.fit for the model": _GOOD_TRAINING
         + """
 course.seed_everything(4)
-digits_model = make_digits_cnn().to(DEVICE)
+digits_model = nn.Sequential(
+    nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10),
+).to(DEVICE)
 digits_optimizer = torch.optim.Adam(digits_model.parameters(), lr=3e-3)
 with timer() as digits_clock:
     fit(digits_model, X_train, y_train, nn.CrossEntropyLoss(), digits_optimizer, epochs=15,
@@ -910,7 +931,11 @@ digits_train_seconds = digits_clock.seconds
         "trains on the test digits too": _GOOD_TRAINING
         + """
 course.seed_everything(4)
-digits_model = make_digits_cnn().to(DEVICE)
+digits_model = nn.Sequential(
+    nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10),
+).to(DEVICE)
 digits_optimizer = torch.optim.Adam(digits_model.parameters(), lr=3e-3)
 digits_generator = course.make_generator(4)
 with timer() as digits_clock:
@@ -946,6 +971,20 @@ def random_shift(images, max_shift, generator):
 """,
     },
     "ex4_11_comparison_table": {
+        "sort_values without kind='stable' (ties reversed)": """
+def comparison_table(models, X_train, y_train, X_test, y_test):
+    rows = {}
+    for name, model in models.items():
+        t0 = time.perf_counter()
+        model.fit(X_train, y_train)
+        t1 = time.perf_counter()
+        predicted = model.predict(X_test)
+        t2 = time.perf_counter()
+        rows[name] = {"test accuracy": float(np.mean(predicted == y_test)),
+                      "fit time (s)": t1 - t0, "predict time (s)": t2 - t1,
+                      "parameters": stored_numbers(model)}
+    return pd.DataFrame(rows).T.sort_values("test accuracy", ascending=False)
+""",
         "sorted ascending then reversed (ties in reverse order)": """
 def comparison_table(models, X_train, y_train, X_test, y_test):
     rows = {}
@@ -965,3 +1004,54 @@ def comparison_table(models, X_train, y_train, X_test, y_test):
 }
 for _answer, _wrong in _MORE_WRONG.items():
     CANDIDATES[_answer]["wrong"].update(_wrong)
+
+_MORE_RIGHT = {
+    "ex4_6_parameter_count": {
+        "a helper function adds the layers up": """
+def conv2d_parameters(in_channels, out_channels, kernel_size, bias=True):
+    kh, kw = kernel_size if isinstance(kernel_size, tuple) else (kernel_size,) * 2
+    return out_channels * (in_channels * kh * kw + (1 if bias else 0))
+
+
+def linear_parameters(in_features, out_features, bias=True):
+    return out_features * (in_features + (1 if bias else 0))
+
+
+def total_parameters():
+    # 32x32 -> 28x28 (conv 5x5) -> 14x14 (pool) -> 14x14 (conv 3x3, padding 1) -> 7x7 (pool)
+    return (
+        conv2d_parameters(3, 16, 5)
+        + conv2d_parameters(16, 32, 3)
+        + linear_parameters(32 * 7 * 7, 64)
+        + linear_parameters(64, 10)
+    )
+
+
+given_cnn_parameters = total_parameters()
+""",
+    },
+    "ex4_8_training_loop": {
+        "training wrapped in a function, BatchNorm and dropout": _GOOD_EPOCH
+        + """
+
+def train_digits(epochs: int = 12):
+    course.seed_everything(2)
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.2), nn.Linear(128, 10),
+    ).to(DEVICE)
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    generator = course.make_generator(2)
+    with timer() as clock:
+        for _ in tqdm(range(epochs), desc="digits"):
+            train_one_epoch(model, X_train, y_train, optimizer, 64, generator)
+    return model, float(clock.seconds)
+
+
+digits_model, digits_train_seconds = train_digits()
+""",
+    },
+}
+for _answer, _right in _MORE_RIGHT.items():
+    CANDIDATES[_answer]["right"].update(_right)
