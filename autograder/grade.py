@@ -402,7 +402,7 @@ def grade_assignment(
     tasks = [
         {
             "key": s.student,
-            "notebook": nbformat.writes(prepare(s.notebook, judges, s.seed)),
+            "notebook": nbformat.writes(prepare(s.notebook, s.seed)),
             "files": data,
             "sandbox": mode,
             "limits": limits.to_dict(),

@@ -203,7 +203,7 @@ def load_judges(reference: Any, name: str = "source") -> dict[str, Judge]:
         test_id = grade_id(cell)
         following = cells[index + 1] if index + 1 < len(cells) else None
         if following is None or not is_judge(following):
-            continue
+            raise JudgeError(f"{name}: test cell {test_id} has no judge cell right after it")
         namespace = dict(JUDGE_GLOBALS)
         try:
             # optimize=0 keeps assert statements even when the grader runs under python -O.

@@ -78,7 +78,7 @@ class PrepareProbes(Preprocessor):
         judges = load_judges(reference)
         seed = new_seed()
         resources[_KEY] = {"seed": seed, "restored": copy.deepcopy(nb), "judges": judges}
-        return prepare(nb, judges, seed), resources
+        return prepare(nb, seed), resources
 
 
 class JudgeProbes(Preprocessor):

@@ -55,11 +55,11 @@ def strip_judges(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
-def prepare(restored: NotebookNode, judges: dict[str, Judge], seed: int) -> NotebookNode:
-    """The notebook the kernel runs: seed cell first, judged test cells cut to their probes."""
+def prepare(restored: NotebookNode, seed: int) -> NotebookNode:
+    """The notebook the kernel runs: seed cell first, test cells cut to their probes."""
     nb = strip_judges(restored)
     for cell in nb.cells:
-        if is_test(cell) and grade_id(cell) in judges:
+        if is_test(cell):
             cell.source = probe_source(cell.source)
     seed_cell = new_code_cell(
         source=f'__import__("os").environ["{SEED_VARIABLE}"] = "{int(seed)}"',
@@ -104,10 +104,9 @@ def apply_verdicts(
         if not is_test(cell):
             continue
         gid = grade_id(cell)
-        judge = judges.get(gid)
-        if judge is None:  # not yet converted to a probe and a judge: the cell's own outcome
-            continue
-        verdict = judge_cell(judge, cell.get("outputs"), seed, answers, _stopped(cell.outputs))
+        verdict = judge_cell(
+            judges[gid], cell.get("outputs"), seed, answers, _stopped(cell.outputs)
+        )
         cell.source = full.get(gid, cell.source)
         cell.outputs = verdict_outputs(verdict)
     return nb

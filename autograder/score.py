@@ -98,9 +98,7 @@ def judge_submission(
     seed = new_seed() if seed is None else seed
     data = {file.relative_to(folder).as_posix(): file.read_bytes() for file in files}
     limits = Limits(cell_timeout=timeout)
-    executed = execute_confined(
-        prepare(restored, judges, seed), data, resolve_mode(sandbox), limits
-    )
+    executed = execute_confined(prepare(restored, seed), data, resolve_mode(sandbox), limits)
     return apply_verdicts(executed, restored, judges, seed)
 
 

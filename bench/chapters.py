@@ -135,7 +135,7 @@ def run_chapter(chapter: str, device: str = "cpu", root: Path = REPO) -> dict:
     # As the grader runs it: judge cells out, test cells cut to their probes, a fresh probe seed.
     judges = load_judges(source)
     seed = new_seed()
-    nb = prepare(source, judges, seed)
+    nb = prepare(source, seed)
     n_cells = len(nb.cells)
     spec = quality_cell(chapter)
     if spec is not None:

@@ -22,9 +22,9 @@ import base64
 import contextlib
 import hashlib
 import math
-import traceback
 import os
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 

@@ -176,7 +176,7 @@ def test_prepare_runs_probes_only_and_apply_verdicts_restores_the_cell():
         test,
         new_code_cell("def judge(probe): pass", metadata={"tags": ["judge"]}),
     ]
-    ready = prepare(nb, judges, SEED)
+    ready = prepare(nb, SEED)
     assert [c.source for c in ready.cells][1:] == ["x = 1", "_probe = 1"]
     assert str(SEED) in ready.cells[0].source
     ready.cells[2].outputs = [record(right_values())]

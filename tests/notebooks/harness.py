@@ -57,8 +57,8 @@ class Exercise:
     test: str
     points: float
     answer_index: int
+    judge: Judge
     expensive: bool = False
-    judge: Judge | None = None
 
     @property
     def probe(self) -> str:
@@ -147,7 +147,7 @@ def exercises(nb: nbformat.NotebookNode) -> list[Exercise]:
                 points=points(test_cell),
                 answer_index=i,
                 expensive="expensive" in test_cell.metadata.get("tags", []),
-                judge=judges.get(grade_id(test_cell)),
+                judge=judges[grade_id(test_cell)],
             )
         )
     return found
@@ -190,8 +190,6 @@ class Harness:
 
     def _test(self, ex: Exercise) -> tuple[bool, str | None]:
         """The verdict on ``ex`` as the grader reaches it: its probe here, its judge outside."""
-        if ex.judge is None:  # not converted yet: the whole test cell decides
-            return self._run(ex.test)
         outputs, timed_out = self._execute(ex.probe)
         if timed_out:
             return False, timed_out

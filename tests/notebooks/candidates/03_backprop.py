@@ -150,6 +150,13 @@ def train_step(params, xb, yb, lr):
     )
 
 
+def _train_loop(change: tuple[str, str] | None = None) -> str:
+    """The source solution's train_step with a train_from_scratch that has one change."""
+    loop = _TRAIN_LOOP if change is None else _TRAIN_LOOP.replace(*change)
+    assert change is None or loop != _TRAIN_LOOP, change
+    return _train_step().removesuffix(_TRAIN_LOOP) + loop
+
+
 CANDIDATES = {
     "ex3_2_value_ops": {
         "wrong": {
@@ -160,6 +167,21 @@ CANDIDATES = {
             ),
             "power rule without lowering the exponent: k * a**k": _value_class(
                 pow_local="k * self.data**k"
+            ),
+            "ReLU derivative 1 at exactly 0 (a >= 0)": _value_class().replace(
+                "float(self.data > 0)", "float(self.data >= 0)"
+            ),
+            "tanh from exponentials overflows at a = 800": _value_class().replace(
+                "math.tanh(self.data)",
+                "(math.exp(2 * self.data) - 1) / (math.exp(2 * self.data) + 1)",
+            ),
+            "** lists the exponent as a parent": _value_class().replace(
+                'Value(self.data**k, parents=(self,), op="__pow__")',
+                'Value(self.data**k, parents=(self, Value(k)), op="__pow__")',
+            ),
+            ".grad becomes a numpy float64 (np.multiply)": _value_class().replace(
+                "self.grad += out.grad * other.data",
+                "self.grad += np.multiply(out.grad, other.data)",
             ),
         },
         "right": {
@@ -209,6 +231,36 @@ def topological_order(root):
                 stack.append((parent, False))
     return order
 """,
+            "graphlib under another name, which is off limits": """
+from graphlib import TopologicalSorter as Sorter
+
+
+def topological_order(root):
+    graph, stack, seen = {}, [root], {id(root)}
+    nodes = {id(root): root}
+    while stack:
+        node = stack.pop()
+        graph[id(node)] = [id(p) for p in node.parents]
+        for parent in node.parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                nodes[id(parent)] = parent
+                stack.append(parent)
+    return [nodes[key] for key in Sorter(graph).static_order()]
+""",
+            "returns a tuple instead of a list": """
+def topological_order(root):
+    order, visited, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif id(node) not in visited:
+            visited.add(id(node))
+            stack.append((node, True))
+            stack.extend((p, False) for p in node.parents if id(p) not in visited)
+    return tuple(order)
+""",
         },
         "right": {
             "Kahn's algorithm on the reachable subgraph": """
@@ -233,6 +285,22 @@ def topological_order(root):
                 ready.append(parent)
     return reverse_order[::-1]
 """,
+            "depth-first search with an iterator per node on the stack": """
+def topological_order(root):
+    order, done = [], {id(root)}
+    stack = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if id(parent) not in done:
+                done.add(id(parent))
+                stack.append((parent, iter(parent.parents)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+""",
         },
     },
     "ex3_4_linear_backward": {
@@ -252,6 +320,22 @@ def linear_backward(X, W, grad_out):
     b = torch.zeros(W.shape[0], dtype=W.dtype, device=W.device, requires_grad=True)
     grads = torch.autograd.grad(X @ W.T + b, (X, W, b), grad_outputs=grad_out)
     return tuple(g.detach() for g in grads)
+""",
+            "autograd imported under another name": """
+from torch.autograd import grad as vector_jacobian
+
+
+def linear_backward(X, W, grad_out):
+    X = X.detach().requires_grad_(True)
+    W = W.detach().requires_grad_(True)
+    b = torch.zeros(W.shape[0], dtype=W.dtype, device=W.device, requires_grad=True)
+    grads = vector_jacobian(X @ W.T + b, (X, W, b), grad_outputs=grad_out)
+    return tuple(g.detach() for g in grads)
+""",
+            "moves the gradients to the CPU": """
+def linear_backward(X, W, grad_out):
+    G = grad_out.cpu()
+    return G @ W.cpu(), G.T @ X.cpu(), G.sum(dim=0)
 """,
         },
         "right": {
@@ -279,11 +363,28 @@ def relu_backward(A, grad_out):
 def relu_backward(A, grad_out):
     return grad_out * (A >= 0)
 """,
+            "autograd through torch.relu, imported under another name": """
+from torch.autograd import grad as pullback
+
+
+def relu_backward(A, grad_out):
+    A = A.detach().requires_grad_(True)
+    (g,) = pullback(torch.relu(A), A, grad_outputs=grad_out)
+    return g.detach()
+""",
+            "zeros created on the CPU whatever the device": """
+def relu_backward(A, grad_out):
+    return torch.where(A > 0, grad_out, torch.zeros(A.shape, dtype=grad_out.dtype))
+""",
         },
         "right": {
             "torch.where": """
 def relu_backward(A, grad_out):
     return torch.where(A > 0, grad_out, torch.zeros_like(grad_out))
+""",
+            "masked_fill on a new tensor": """
+def relu_backward(A, grad_out):
+    return grad_out.masked_fill(A <= 0, 0.0)
 """,
         },
     },
@@ -308,12 +409,32 @@ def softmax_cross_entropy_backward(logits, targets):
     probs[:, targets] -= 1.0
     return probs / len(targets)
 """,
+            "torch.func.grad of F.cross_entropy, imported under another name": """
+from torch.func import grad as derivative
+
+
+def softmax_cross_entropy_backward(logits, targets):
+    return derivative(lambda z: F.cross_entropy(z, targets))(logits)
+""",
+            "computes in float32 whatever the dtype of the logits": """
+def softmax_cross_entropy_backward(logits, targets):
+    probs = torch.softmax(logits.float(), dim=1)
+    probs[torch.arange(len(targets), device=logits.device), targets] -= 1.0
+    return probs / len(targets)
+""",
         },
         "right": {
             "log_softmax and one-hot targets": """
 def softmax_cross_entropy_backward(logits, targets):
     onehot = F.one_hot(targets, num_classes=logits.shape[1]).to(logits.dtype)
     return (logits.log_softmax(dim=1).exp() - onehot) / logits.shape[0]
+""",
+            "a loop over the rows with targets.tolist()": """
+def softmax_cross_entropy_backward(logits, targets):
+    grad = torch.softmax(logits, dim=1)
+    for row, target in enumerate(targets.tolist()):
+        grad[row, target] -= 1.0
+    return grad / logits.shape[0]
 """,
         },
     },
@@ -363,6 +484,42 @@ def numerical_gradient(f, x, eps=1e-6):
             "calls the course's reference, which is off limits": """
 from course.checks import numerical_gradient
 """,
+            "calls the course's reference through a module alias": """
+import course.checks as reference
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    return reference.numerical_gradient(f, x, eps)
+""",
+            "loops over the first dimension only (range(len(x)))": """
+def numerical_gradient(f, x, eps=1e-6):
+    base = x.detach().double().clone()
+    grad = torch.zeros_like(base)
+    for i in range(len(base)):
+        old = base[i].clone()
+        base[i] = old + eps
+        plus = float(f(base))
+        base[i] = old - eps
+        minus = float(f(base))
+        base[i] = old
+        grad[i] = (plus - minus) / (2 * eps)
+    return grad
+""",
+            "hands f a tensor in the dtype of x": """
+def numerical_gradient(f, x, eps=1e-6):
+    base = x.detach().double().clone()
+    flat = base.view(-1)
+    grad = torch.zeros_like(flat)
+    for i in range(flat.numel()):
+        old = flat[i].item()
+        flat[i] = old + eps
+        plus = float(f(base.to(x.dtype)))
+        flat[i] = old - eps
+        minus = float(f(base.to(x.dtype)))
+        flat[i] = old
+        grad[i] = (plus - minus) / (2 * eps)
+    return grad.view(x.shape)
+""",
         },
         "right": {
             "perturbs with unit vectors, never touching a copy of x in place": """
@@ -400,6 +557,27 @@ def gradient_check(f, analytic_grad, x, eps=1e-6, tol=1e-7):
     rel = (a - numeric).norm().item() / max(a.norm().item(), numeric.norm().item(), 1e-12)
     return rel < tol, rel
 """,
+            "passed is rel <= tol instead of rel < tol": """
+def gradient_check(f, analytic_grad, x, eps=1e-6, tol=1e-7):
+    numeric = numerical_gradient(f, x, eps)
+    a = analytic_grad.double().to(numeric.device)
+    rel = (a - numeric).norm().item() / max((a.norm() + numeric.norm()).item(), 1e-12)
+    return rel <= tol, rel
+""",
+            "rel returned as a numpy float64": """
+def gradient_check(f, analytic_grad, x, eps=1e-6, tol=1e-7):
+    n = numerical_gradient(f, x, eps).cpu().numpy().ravel()
+    a = analytic_grad.detach().double().cpu().numpy().ravel()
+    rel = np.linalg.norm(a - n) / max(np.linalg.norm(a) + np.linalg.norm(n), 1e-12)
+    return bool(rel < tol), rel
+""",
+            "relative error computed in float32": """
+def gradient_check(f, analytic_grad, x, eps=1e-6, tol=1e-7):
+    numeric = numerical_gradient(f, x, eps).float()
+    a = analytic_grad.float().to(numeric.device)
+    rel = (a - numeric).norm().item() / max((a.norm() + numeric.norm()).item(), 1e-12)
+    return rel < tol, rel
+""",
         },
         "right": {
             "sums of squares with math.sqrt": """
@@ -429,6 +607,78 @@ def train_step(params, xb, yb, lr):
     return loss.item()
 """
             + _TRAIN_LOOP,
+            "shuffles with the global random state, not the generator": _train_loop(
+                ("torch.randperm(len(X), generator=generator)", "torch.randperm(len(X))")
+            ),
+            "one order drawn before the loop, reused every epoch": _train_loop(
+                (
+                    """    for _ in range(epochs):
+        order = torch.randperm(len(X), generator=generator).to(X.device)
+""",
+                    """    order = torch.randperm(len(X), generator=generator).to(X.device)
+    for _ in range(epochs):
+""",
+                )
+            ),
+            "epoch loss: unweighted mean of the batch losses": _train_loop(
+                (
+                    """        total = 0.0
+        for batch in order.split(batch_size):
+            total += train_step(params, X[batch], y[batch], lr) * len(batch)
+        losses.append(total / len(X))
+""",
+                    """        batch_losses = [
+            train_step(params, X[batch], y[batch], lr) for batch in order.split(batch_size)
+        ]
+        losses.append(sum(batch_losses) / len(batch_losses))
+""",
+                )
+            ),
+            "parameters from a fixed seed instead of the given generator": _train_loop(
+                (
+                    "init_mlp(X.shape[1], hidden, 10, generator,",
+                    "init_mlp(X.shape[1], hidden, 10, make_generator(0),",
+                )
+            ),
+            "each step gets a copy of the parameters (updates are lost)": _train_loop(
+                ("train_step(params, X[batch]", "train_step(dict(params), X[batch]")
+            ).replace("params[name] -= lr * grad", "params[name] = params[name] - lr * grad"),
+            "train_step returns the loss after the update": _train_step().replace(
+                "    return loss.item()\n",
+                "    H = torch.relu(xb @ params['W1'].T + params['b1'])\n"
+                "    Z = H @ params['W2'].T + params['b2']\n"
+                "    return F.cross_entropy(Z, yb).item()\n",
+            ),
+            "train_step returns the loss as a numpy float64": _train_step().replace(
+                "    return loss.item()\n", "    return np.float64(loss.item())\n"
+            ),
+            "calls linear_backward and relu_backward from Exercises 3.4 and 3.5": """
+def train_step(params, xb, yb, lr):
+    A1 = xb @ params["W1"].T + params["b1"]
+    H1 = A1.clamp_min(0.0)
+    Z = H1 @ params["W2"].T + params["b2"]
+    loss = F.cross_entropy(Z, yb)
+    dZ = (torch.softmax(Z, dim=1) - F.one_hot(yb, 10).to(Z.dtype)) / len(yb)
+    dH1, dW2, db2 = linear_backward(H1, params["W2"], dZ)
+    _, dW1, db1 = linear_backward(xb, params["W1"], relu_backward(A1, dH1))
+    for name, grad in {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}.items():
+        params[name] -= lr * grad
+    return loss.item()
+"""
+            + _TRAIN_LOOP,
+            "autograd.grad imported under another name": """
+from torch.autograd import grad as gradients_of
+
+
+def train_step(params, xb, yb, lr):
+    leaves = [params[k].detach().requires_grad_(True) for k in ("W1", "b1", "W2", "b2")]
+    W1, b1, W2, b2 = leaves
+    loss = F.cross_entropy(torch.relu(xb @ W1.T + b1) @ W2.T + b2, yb)
+    for k, p, g in zip(("W1", "b1", "W2", "b2"), leaves, gradients_of(loss, leaves)):
+        params[k] = (p - lr * g).detach()
+    return loss.item()
+"""
+            + _TRAIN_LOOP,
         },
         "right": {
             "explicit softmax, one-hot targets, new tensors in the dictionary": """
@@ -450,6 +700,26 @@ def train_step(params, xb, yb, lr):
     return float(loss)
 """
             + _TRAIN_LOOP,
+            "batches by slicing the order, sum of weighted losses at the end": _train_step()
+            + """
+
+def train_from_scratch(X, y, hidden=64, epochs=30, batch_size=32, lr=0.1, generator=None):
+    params = init_mlp(X.shape[1], hidden, 10, generator, device=X.device)
+    history = []
+    for _ in tqdm(range(epochs), desc="training"):
+        order = torch.randperm(len(X), generator=generator).to(X.device)
+        weighted = []
+        for start in range(0, len(X), batch_size):
+            idx = order[start : start + batch_size]
+            weighted.append(train_step(params, X[idx], y[idx], lr) * idx.numel())
+        history.append(sum(weighted) / len(X))
+    return params, history
+
+
+scratch_params, scratch_losses = train_from_scratch(
+    X_train, y_train, hidden=64, epochs=30, batch_size=32, lr=0.1, generator=make_generator(0)
+)
+""",
         },
     },
     "ex3_11_init": {
@@ -497,6 +767,41 @@ def xavier_uniform(fan_in, fan_out, generator=None, device=None):
 def he_normal(fan_in, fan_out, generator=None, device=None):
     W = torch.randn(fan_out, fan_in) * math.sqrt(2.0 / fan_in)
     return W.to(device if device is not None else get_device())
+""",
+            "torch.nn.init imported under another name": """
+from torch.nn import init as initializers
+
+
+def xavier_uniform(fan_in, fan_out, generator=None, device=None):
+    W = torch.empty(fan_out, fan_in)
+    initializers.xavier_uniform_(W, generator=generator)
+    return W.to(device if device is not None else get_device())
+
+
+def he_normal(fan_in, fan_out, generator=None, device=None):
+    W = torch.empty(fan_out, fan_in)
+    initializers.kaiming_normal_(W, nonlinearity="relu", generator=generator)
+    return W.to(device if device is not None else get_device())
+""",
+            "Xavier drawn from a normal distribution with the right variance": """
+def xavier_uniform(fan_in, fan_out, generator=None, device=None):
+    W = torch.randn(fan_out, fan_in, generator=generator) * math.sqrt(2.0 / (fan_in + fan_out))
+    return W.to(device if device is not None else get_device())
+
+
+def he_normal(fan_in, fan_out, generator=None, device=None):
+    W = torch.randn(fan_out, fan_in, generator=generator) * math.sqrt(2.0 / fan_in)
+    return W.to(device if device is not None else get_device())
+""",
+            "always moves the weights to the course device, ignoring device": """
+def xavier_uniform(fan_in, fan_out, generator=None, device=None):
+    r = math.sqrt(6.0 / (fan_in + fan_out))
+    return ((2 * torch.rand(fan_out, fan_in, generator=generator) - 1) * r).to(get_device())
+
+
+def he_normal(fan_in, fan_out, generator=None, device=None):
+    W = torch.randn(fan_out, fan_in, generator=generator) * math.sqrt(2.0 / fan_in)
+    return W.to(get_device())
 """,
         },
         "right": {
@@ -555,6 +860,48 @@ def dropout(x, p, training, generator=None):
     keep = torch.rand(x.shape, generator=generator).to(x.device) >= p
     return x * keep / (1 - p)
 """,
+            "F.dropout imported under another name": """
+from torch.nn.functional import dropout as builtin_dropout
+
+
+def dropout(x, p, training, generator=None):
+    if not 0 <= p <= 1:
+        raise ValueError("p must be in [0, 1]")
+    return builtin_dropout(x, p, training)
+""",
+            "one mask entry per column, shared by every row": """
+def dropout(x, p, training, generator=None):
+    if not 0 <= p <= 1:
+        raise ValueError("p must be in [0, 1]")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return torch.zeros_like(x)
+    keep = torch.rand(x.shape[-1], generator=generator).to(x.device) >= p
+    return x * keep / (1 - p)
+""",
+            "keeps each entry with probability p instead of 1 - p": """
+def dropout(x, p, training, generator=None):
+    if not 0 <= p <= 1:
+        raise ValueError("p must be in [0, 1]")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return torch.zeros_like(x)
+    keep = torch.rand(x.shape, generator=generator).to(x.device) < p
+    return x * keep / (1 - p)
+""",
+            "the mask stays on the CPU": """
+def dropout(x, p, training, generator=None):
+    if not 0 <= p <= 1:
+        raise ValueError("p must be in [0, 1]")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return torch.zeros_like(x)
+    keep = torch.rand(x.shape, generator=generator) >= p
+    return x * keep / (1 - p)
+""",
         },
         "right": {
             "Bernoulli mask drawn with the generator": """
@@ -568,6 +915,17 @@ def dropout(x, p, training, generator=None):
     keep_prob = 1.0 - p
     mask = torch.bernoulli(torch.full(x.shape, keep_prob), generator=generator).to(x.device)
     return x * mask.to(x.dtype) / keep_prob
+""",
+            "torch.where on rand < 1 - p": """
+def dropout(x, p, training, generator=None):
+    if not (0.0 <= p <= 1.0):
+        raise ValueError("p out of range")
+    if training and p > 0:
+        if p == 1:
+            return torch.zeros_like(x)
+        keep = torch.rand(x.shape, generator=generator).to(x.device) < 1 - p
+        return torch.where(keep, x / (1 - p), torch.zeros_like(x))
+    return x
 """,
         },
     },
