@@ -654,12 +654,10 @@ class ReverseByHand(MiniGPT):
         return logits
 
 
-reverse_model = ReverseByHand(VOCAB_SIZE, BLOCK_SIZE).to(DEVICE)
+def train_reverse(generator):
+    return ReverseByHand(VOCAB_SIZE, BLOCK_SIZE).to(DEVICE), course.train.History()
 """,
             "an untrained MiniGPT whose forward is replaced by a hand-written reversal": """
-reverse_model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE).to(DEVICE)
-
-
 def reverse_by_hand(idx):
     B, T = idx.shape
     logits = torch.zeros(B, T, VOCAB_SIZE, device=idx.device)
@@ -668,47 +666,128 @@ def reverse_by_hand(idx):
     return logits
 
 
-reverse_model.forward = reverse_by_hand
+def train_reverse(generator):
+    model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE).to(DEVICE)
+    model.forward = reverse_by_hand
+    return model, course.train.History()
 """,
             "trained on the complement task": """
-course.seed_everything(0)
-reverse_model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=32).to(DEVICE)
-seqs = make_digit_task(10_000, "complement", course.make_generator(1))
-course.train.fit(reverse_model, seqs[:, :-1], seqs[:, 1:], answer_loss,
-                 torch.optim.AdamW(reverse_model.parameters(), lr=3e-3), epochs=2,
-                 batch_size=128, generator=course.make_generator(2), progress=False)
+def train_reverse(generator):
+    model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=32).to(DEVICE)
+    seqs = make_digit_task(10_000, "complement", generator)
+    history = course.train.fit(model, seqs[:, :-1], seqs[:, 1:], answer_loss,
+                               torch.optim.AdamW(model.parameters(), lr=3e-3), epochs=2,
+                               batch_size=128, generator=generator, progress=False)
+    return model, history
 """,
             "targets not shifted: the model learns to copy its input": """
-course.seed_everything(0)
-reverse_model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=32).to(DEVICE)
-seqs = make_digit_task(4000, "reverse", course.make_generator(1))
-course.train.fit(reverse_model, seqs[:, :-1], seqs[:, :-1], answer_loss,
-                 torch.optim.AdamW(reverse_model.parameters(), lr=3e-3), epochs=1,
-                 batch_size=128, generator=course.make_generator(2), progress=False)
+def train_reverse(generator):
+    model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=32).to(DEVICE)
+    seqs = make_digit_task(4000, "reverse", generator)
+    history = course.train.fit(model, seqs[:, :-1], seqs[:, :-1], answer_loss,
+                               torch.optim.AdamW(model.parameters(), lr=3e-3), epochs=1,
+                               batch_size=128, generator=generator, progress=False)
+    return model, history
 """,
             "far too little training": """
-course.seed_everything(0)
-reverse_model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=32).to(DEVICE)
-seqs = make_digit_task(640, "reverse", course.make_generator(1))
-course.train.fit(reverse_model, seqs[:, :-1], seqs[:, 1:], answer_loss,
-                 torch.optim.AdamW(reverse_model.parameters(), lr=3e-3), epochs=1,
-                 batch_size=128, generator=course.make_generator(2), progress=False)
+def train_reverse(generator):
+    model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=32).to(DEVICE)
+    seqs = make_digit_task(640, "reverse", generator)
+    history = course.train.fit(model, seqs[:, :-1], seqs[:, 1:], answer_loss,
+                               torch.optim.AdamW(model.parameters(), lr=3e-3), epochs=1,
+                               batch_size=128, generator=generator, progress=False)
+    return model, history
+""",
+            "training data from a fixed generator of its own, not the one given": """
+def train_reverse(generator):
+    model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=32).to(DEVICE)
+    seqs = make_digit_task(10_000, "reverse", course.make_generator(1))
+    history = course.train.fit(model, seqs[:, :-1], seqs[:, 1:], answer_loss,
+                               torch.optim.AdamW(model.parameters(), lr=3e-3), epochs=2,
+                               batch_size=128, generator=generator, progress=False)
+    return model, history
+""",
+            "trains a transformer of its own instead of MiniGPT": """
+class Reverser(nn.Module):
+    def __init__(self, d_model=32):
+        super().__init__()
+        self.tok = nn.Embedding(VOCAB_SIZE, d_model)
+        self.pos = nn.Embedding(BLOCK_SIZE, d_model)
+        layer = nn.TransformerEncoderLayer(d_model, 4, 4 * d_model, dropout=0.0,
+                                           batch_first=True, norm_first=True)
+        self.body = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+        self.head = nn.Linear(d_model, VOCAB_SIZE)
+
+    def forward(self, idx):
+        T = idx.shape[1]
+        mask = nn.Transformer.generate_square_subsequent_mask(T, device=idx.device)
+        x = self.tok(idx) + self.pos(torch.arange(T, device=idx.device))
+        return self.head(self.body(x, mask=mask, is_causal=True))
+
+
+def train_reverse(generator):
+    model = Reverser().to(DEVICE)
+    seqs = make_digit_task(10_000, "reverse", generator)
+    history = course.train.fit(model, seqs[:, :-1], seqs[:, 1:], answer_loss,
+                               torch.optim.AdamW(model.parameters(), lr=3e-3), epochs=2,
+                               batch_size=128, generator=generator, progress=False)
+    return model, history
+""",
+            "does not train: fit runs for 0 epochs": """
+def train_reverse(generator):
+    model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=32).to(DEVICE)
+    seqs = make_digit_task(10_000, "reverse", generator)
+    history = course.train.fit(model, seqs[:, :-1], seqs[:, 1:], answer_loss,
+                               torch.optim.AdamW(model.parameters(), lr=3e-3), epochs=0,
+                               batch_size=128, generator=generator, progress=False)
+    return model, history
+""",
+            "freezes the embeddings": """
+def train_reverse(generator):
+    model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=32).to(DEVICE)
+    model.tok.requires_grad_(False)
+    model.pos.requires_grad_(False)
+    seqs = make_digit_task(10_000, "reverse", generator)
+    params = [p for p in model.parameters() if p.requires_grad]
+    history = course.train.fit(model, seqs[:, :-1], seqs[:, 1:], answer_loss,
+                               torch.optim.AdamW(params, lr=3e-3), epochs=2,
+                               batch_size=128, generator=generator, progress=False)
+    return model, history
+""",
+            "own loop on fresh batches instead of one call of fit": """
+def train_reverse(generator):
+    model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=48).to(DEVICE)
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    history = course.train.History()
+    for step in range(250):
+        batch = make_digit_task(128, "reverse", generator)
+        logits = model(batch[:, :-1])
+        loss = F.cross_entropy(logits[:, N_DIGITS:].reshape(-1, VOCAB_SIZE),
+                               batch[:, N_DIGITS + 1:].reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        history.train_loss.append(loss.item())
+    return model, history
 """,
         },
         "right": {
-            "own loop with fresh batches, Adam and a wider model": """
+            "imported fit, keyword arguments, Adam, a wider model, a ragged last batch": """
+from course.train import fit
+
+
+def train_reverse(generator):
+    data = make_digit_task(12_345, task="reverse", generator=generator, device=DEVICE)
+    net = MiniGPT(vocab_size=VOCAB_SIZE, block_size=BLOCK_SIZE, d_model=48, n_heads=4,
+                  n_layers=2, d_ff=96)
+    optimizer = torch.optim.Adam(net.parameters(), lr=2e-3)
+    hist = fit(net, data[:, :16], data[:, 1:], answer_loss, optimizer, epochs=2,
+               batch_size=100, generator=generator, progress=False)
+    return net.to(DEVICE), hist
+
+
 torch.manual_seed(3)
-reverse_model = MiniGPT(VOCAB_SIZE, BLOCK_SIZE, d_model=48, n_heads=4, n_layers=2).to(DEVICE)
-opt = torch.optim.Adam(reverse_model.parameters(), lr=2e-3)
-g = torch.Generator().manual_seed(5)
-for step in range(250):
-    batch = make_digit_task(128, "reverse", g)
-    logits = reverse_model(batch[:, :-1])
-    loss = F.cross_entropy(logits[:, N_DIGITS:].reshape(-1, VOCAB_SIZE),
-                           batch[:, N_DIGITS + 1:].reshape(-1))
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
+reverse_model, reverse_history = train_reverse(course.make_generator(5))
 """,
         },
     },
