@@ -180,6 +180,10 @@ def execute_confined(
         finally:
             if km.watchdog is not None:
                 km.watchdog.stop()
+            # nbclient leaves a kernel manager it was handed running: stop the kernel here, or it
+            # lives (with everything the notebook allocated) as long as this process does.
+            if km.has_kernel:
+                run_sync(km.shutdown_kernel)(now=True)
         if km.watchdog is not None and km.watchdog.reason:
             _explain_kill(nb, km.watchdog.reason)
     return nb
