@@ -12,9 +12,13 @@ import ast
 
 # Attributes that reach PyTorch's operators without going through its Python functions.
 _LOW_LEVEL = {"ops", "_C", "_VF", "_ops", "_refs", "_prims", "_decomp", "_torch_function_mode"}
-# Calls that look names up by string or run strings as code.
-_DYNAMIC = {"getattr", "__import__", "eval", "exec", "compile", "globals", "vars", "locals"}
-_DYNAMIC_MODULES = {"importlib", "ctypes", "builtins", "sys"}
+# Calls that run strings as code or look up names by string in a namespace.
+_DYNAMIC = {"__import__", "eval", "exec", "compile", "globals", "vars", "locals"}
+# Lookups by string are fine on the student's own objects (getattr(self, f"fc{i}")), not on a
+# library module, where they reach a forbidden function under a name no reader sees.
+_LOOKUPS = {"getattr", "attrgetter", "methodcaller"}
+_LIBRARIES = {"torch", "F", "nn", "np", "numpy", "sklearn", "scipy", "math", "course", "functional"}
+_DYNAMIC_MODULES = {"importlib", "ctypes", "builtins"}
 
 
 def _module_path(node: ast.AST) -> str:
@@ -25,6 +29,11 @@ def _module_path(node: ast.AST) -> str:
     if isinstance(node, ast.Name):
         parts.append(node.id)
     return ".".join(reversed(parts))
+
+
+def _called_name(node: ast.Call) -> str:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
 def _bound_names(tree: ast.AST) -> set[str]:
@@ -61,12 +70,24 @@ def forbidden_uses(source: str, names: set[str], own: set[str] = frozenset()) ->
         return []
     found: list[str] = []
     bound = _bound_names(tree) | set(own)
+    imported = {
+        (alias.asname or alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
 
     def add(node: ast.AST, what: str) -> None:
         found.append(f"line {getattr(node, 'lineno', '?')}: {what}")
 
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "modules"
+            and _module_path(node).startswith("sys.")
+        ):
+            add(node, "`sys.modules`")
+        elif isinstance(node, ast.Attribute):
             if node.attr in names:
                 add(node, f"`{_module_path(node) or node.attr}`")
             elif node.attr in _LOW_LEVEL:
@@ -85,6 +106,10 @@ def forbidden_uses(source: str, names: set[str], own: set[str] = frozenset()) ->
                     add(node, f"`import {alias.name}`")
         elif isinstance(node, ast.Name) and node.id in _DYNAMIC:
             add(node, f"`{node.id}`")
+        elif isinstance(node, ast.Call) and _called_name(node) in _LOOKUPS and node.args:
+            target = _module_path(node.args[0]).split(".")[0]
+            if _called_name(node) != "getattr" or target in _LIBRARIES | imported:
+                add(node, f"`{_called_name(node)}` on `{_module_path(node.args[0]) or '...'}`")
         elif isinstance(node, ast.Name) and node.id in names and node.id not in bound:
             add(node, f"`{node.id}` (defined outside this cell)")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names:

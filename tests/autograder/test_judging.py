@@ -196,12 +196,25 @@ def test_prepare_runs_probes_only_and_apply_verdicts_restores_the_cell():
         "def f(z):\n    return torch._C._nn.gelu(z)",
         "def f(z):\n    return getattr(torch, 'sig' + 'moid')(z)",
         "import importlib\n",
+        "import sys\nf = sys.modules['torch'].sigmoid",
+        "import operator\nf = operator.attrgetter('sig' + 'moid')(torch)",
         "def f(z):\n    return eval('torch.sigmoid')(z)",
         "f = vars(torch)['sigmoid']",
     ],
 )
 def test_the_static_check_sees_forbidden_names_in_any_spelling(answer):
     assert forbidden_uses(answer, {"sigmoid"})
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "import sys\nsys.setrecursionlimit(10_000)\n",
+        "def forward(self, x):\n    for i in range(3):\n        x = getattr(self, f'fc{i}')(x)\n",
+    ],
+)
+def test_the_static_check_allows_lookups_on_the_students_own_objects(answer):
+    assert forbidden_uses(answer, {"sigmoid"}) == []
 
 
 def test_the_static_check_leaves_honest_answers_alone():
