@@ -89,21 +89,10 @@ class Evidence:
         value = self.raw(key)
         return value if isinstance(value, Error) else None
 
-    def tensor(
-        self,
-        key: str,
-        name: str,
-        *,
-        shape: Iterable[int] | None = None,
-        dtype: torch.dtype | None = None,
-        device: str | None = None,
-        exact_type: bool = True,
-    ) -> torch.Tensor:
-        """The tensor under ``key`` on the CPU, after staged checks of what the statement asks:
-        a real ``torch.Tensor``, then its shape, dtype and device type."""
-        return tensor_of(
-            self[key], name, shape=shape, dtype=dtype, device=device, exact_type=exact_type
-        )
+    def tensor(self, key: str, name: str, **expected: Any) -> torch.Tensor:
+        """The tensor under ``key`` on the CPU, after the staged checks of :func:`tensor_of`
+        (``shape=``, ``dtype=``, ``device=``, ``exact_type=``)."""
+        return tensor_of(self[key], name, **expected)
 
     def answer(self, answer_id: str) -> str:
         """The source the student wrote in answer cell ``answer_id`` ("" when missing)."""

@@ -70,7 +70,8 @@ def prepare(restored: NotebookNode, seed: int) -> NotebookNode:
     return nb
 
 
-def _stopped(outputs: Any) -> str | None:
+def stopped_by(outputs: Any) -> str | None:
+    """The first error a cell stopped with ("Name: first line"), or None."""
     for output in outputs or []:
         if isinstance(output, dict) and output.get("output_type") == "error":
             ename = str(output.get("ename") or "Error")
@@ -105,7 +106,7 @@ def apply_verdicts(
             continue
         gid = grade_id(cell)
         verdict = judge_cell(
-            judges[gid], cell.get("outputs"), seed, answers, _stopped(cell.outputs)
+            judges[gid], cell.get("outputs"), seed, answers, stopped_by(cell.outputs)
         )
         cell.source = full.get(gid, cell.source)
         cell.outputs = verdict_outputs(verdict)

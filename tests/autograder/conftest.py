@@ -6,6 +6,8 @@ course and its release are built once per session and graded notebooks are share
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -51,3 +53,17 @@ def save(nb: NotebookNode, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
     return path
+
+
+def nbgrader_autograde(root: Path, assignment: str, timeout: int = 600) -> None:
+    """Run plain ``nbgrader autograde ASSIGNMENT`` in the course at ``root``, as an instructor
+    types it (the course's nbgrader_config.py applies), with a clean environment."""
+    env_bin = str(Path(sys.executable).parent)
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", "autograde", assignment, "--log-level=ERROR"],
+        cwd=root,
+        env={"PATH": f"{env_bin}:/usr/bin:/bin", "HOME": str(root)},
+        check=True,
+        capture_output=True,
+        timeout=timeout,
+    )

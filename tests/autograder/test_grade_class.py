@@ -39,7 +39,7 @@ from tests.autograder.chapter import (
     tampered,
     visible_only,
 )
-from tests.autograder.conftest import save
+from tests.autograder.conftest import nbgrader_autograde, save
 
 if not bwrap_works() and os.environ.get("CI"):
     pytest.fail("bubblewrap (bwrap) cannot run here; .ci/run installs it", pytrace=False)
@@ -447,15 +447,7 @@ def test_scores_match_nbgrader_autograde(graded, prepared: Path, tmp_path: Path,
     students = {"alice": right(release_nb), "bob": release_nb, "partly": partly_wrong(release_nb)}
     for student, nb in students.items():
         save(nb, root / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    env_bin = str(Path(sys.executable).parent)
-    subprocess.run(
-        [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--log-level=ERROR"],
-        cwd=root,
-        env={"PATH": f"{env_bin}:/usr/bin:/bin", "HOME": str(tmp_path)},
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    nbgrader_autograde(root, ASSIGNMENT)
 
     def scores(course_root: Path) -> dict[tuple[str, str], float | None]:
         with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}", COURSE_ID) as gb:

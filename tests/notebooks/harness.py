@@ -37,7 +37,7 @@ from autograder.grading import outcome
 from autograder.judging import Judge, judge_cell, load_judges
 from autograder.notebook import grade_id, is_solution, is_test, points
 from autograder.paths import course_root, data_files, source_notebook
-from autograder.probing import new_seed, probe_source
+from autograder.probing import new_seed, probe_source, stopped_by
 
 CANDIDATES_DIR = Path(__file__).parent / "candidates"
 CELL_TIMEOUT = 300
@@ -193,15 +193,7 @@ class Harness:
         outputs, timed_out = self._execute(ex.probe)
         if timed_out:
             return False, timed_out
-        stopped = next(
-            (
-                f"{o.get('ename')}: {o.get('evalue')}"
-                for o in outputs
-                if o.get("output_type") == "error"
-            ),
-            None,
-        )
-        verdict = judge_cell(ex.judge, outputs, self.seed, dict(self._answers), stopped)
+        verdict = judge_cell(ex.judge, outputs, self.seed, dict(self._answers), stopped_by(outputs))
         return verdict.passed, (None if verdict.passed else f"{verdict.message} (seed {self.seed})")
 
     def _visible(self, ex: Exercise) -> str | None:
