@@ -36,7 +36,7 @@ from autograder import gradebook
 from autograder.grading import Report, grade_notebook
 from autograder.judging import load_judges
 from autograder.notebook import InvalidNotebook, grade_id, is_solution, read_notebook
-from autograder.paths import course_root, data_files, release_notebook, source_notebook
+from autograder.paths import course_root, data_contents, release_notebook, source_notebook
 from autograder.probing import apply_verdicts, new_seed, prepare
 from autograder.runner import run_task
 from autograder.sandbox import Limits, font_cache, resolve_mode
@@ -379,8 +379,7 @@ def grade_assignment(
     judges = load_judges(reference, name=str(source_notebook(assignment, root)))
     release_path = release_notebook(assignment, root)
     release = read_notebook(release_path) if release_path.is_file() else None
-    folder = root / "source" / assignment
-    data = {p.relative_to(folder).as_posix(): p.read_bytes() for p in data_files(assignment, root)}
+    data = data_contents(assignment, root)
     coursedir = CourseDirectory(root=str(root))
 
     _clean_partials(root, assignment)

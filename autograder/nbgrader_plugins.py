@@ -26,7 +26,7 @@ from traitlets import Bool
 
 from autograder.judging import load_judges
 from autograder.notebook import read_notebook
-from autograder.paths import data_files
+from autograder.paths import data_contents
 from autograder.probing import apply_verdicts, new_seed, prepare, strip_judges
 from autograder.runner import execute_confined
 from autograder.sandbox import Limits, resolve_mode
@@ -59,11 +59,7 @@ class ExecuteConfined(Preprocessor):
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         """The executed notebook; raises KernelStartError when no kernel starts (no grade)."""
         root = Path(CourseDirectory(config=self.config).root)
-        assignment = resources["nbgrader"]["assignment"]
-        folder = root / "source" / assignment
-        data = {
-            f.relative_to(folder).as_posix(): f.read_bytes() for f in data_files(assignment, root)
-        }
+        data = data_contents(resources["nbgrader"]["assignment"], root)
         return execute_confined(nb, data, resolve_mode("auto"), Limits()), resources
 
 

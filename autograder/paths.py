@@ -137,3 +137,10 @@ def data_files(assignment: str, root: Path | None = None, release: bool = False)
         for p in folder.rglob("*")
         if p.is_file() and p.suffix != ".ipynb" and not is_ignored(p.relative_to(folder))
     )
+
+
+def data_contents(assignment: str, root: Path | None = None) -> dict[str, bytes]:
+    """The chapter's data files as {path relative to its source folder: bytes}: exactly what a
+    grading kernel gets beside the notebook."""
+    folder = _check(assignment, root) / "source" / assignment
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in data_files(assignment, root)}

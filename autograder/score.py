@@ -22,7 +22,7 @@ from autograder.paths import (
     UnknownAssignment,
     assignments,
     course_root,
-    data_files,
+    data_contents,
     source_notebook,
 )
 from autograder.probing import apply_verdicts, new_seed, prepare
@@ -81,8 +81,7 @@ def run_submission(
 def judge_submission(
     submission: NotebookNode,
     reference: NotebookNode,
-    files: list[Path],
-    folder: Path,
+    data: dict[str, bytes],
     timeout: int = CELL_TIMEOUT,
     seed: int | None = None,
     sandbox: str = "auto",
@@ -96,7 +95,6 @@ def judge_submission(
     restored = restore(submission, reference)
     judges = load_judges(reference)
     seed = new_seed() if seed is None else seed
-    data = {file.relative_to(folder).as_posix(): file.read_bytes() for file in files}
     limits = Limits(cell_timeout=timeout)
     executed = execute_confined(prepare(restored, seed), data, resolve_mode(sandbox), limits)
     return apply_verdicts(executed, restored, judges, seed)
@@ -120,8 +118,7 @@ def score_notebook(
     nb = read_notebook(path)
     assignment = assignment or identify_assignment(nb, Path(path), root)
     reference = read_notebook(source_notebook(assignment, root))
-    folder = root / "source" / assignment
     executed = judge_submission(
-        nb, reference, data_files(assignment, root), folder, timeout, sandbox=sandbox
+        nb, reference, data_contents(assignment, root), timeout, sandbox=sandbox
     )
     return grade_notebook(executed, assignment)

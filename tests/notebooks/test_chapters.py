@@ -13,7 +13,12 @@ import pytest
 
 from autograder.grading import grade_notebook
 from autograder.notebook import read_notebook
-from autograder.paths import assignments, course_root, data_files, release_notebook, source_notebook
+from autograder.paths import (
+    assignments,
+    data_contents,
+    release_notebook,
+    source_notebook,
+)
 from autograder.score import judge_submission, score_notebook
 from tests.conftest import accelerator
 
@@ -57,10 +62,9 @@ def test_release_scores_zero_without_crashing(chapter):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_source_scores_full_marks_on_the_gpu(chapter, record_timing):
     assert "COURSE_DEVICE" not in os.environ, "unset COURSE_DEVICE to let the course pick the GPU"
-    root = course_root()
     source = read_notebook(source_notebook(chapter))
     start = time.perf_counter()
-    executed = judge_submission(source, source, data_files(chapter), root / "source" / chapter)
+    executed = judge_submission(source, source, data_contents(chapter))
     seconds = time.perf_counter() - start
     record_timing(f"{chapter} top to bottom", accelerator(), seconds)
     report = grade_notebook(executed, chapter)
