@@ -31,9 +31,12 @@ c.IgnorePattern.pattern = settings.IGNORE_STDERR_PATTERN
 # Put back test cells a student deleted (nbgrader's default would silently skip them).
 c.OverwriteCells.add_missing_cells = True
 
-# `nbgrader zip_collect ASSIGNMENT` reads the zips that `python -m autograder submit` makes
-# (downloaded/ASSIGNMENT/archive/ASSIGNMENT-STUDENT-STAMP.zip); nbgrader has no default pattern.
-c.FileNameCollectorPlugin.named_regexp = settings.SUBMISSION_NAMED_REGEXP
+# `nbgrader zip_collect ASSIGNMENT` collects the learning platform's bulk download, unpacked in
+# downloaded/ASSIGNMENT/archive/: each bad archive is reported and skipped, and the student id and
+# time come from the platform's names and its roster CSV (downloaded/ASSIGNMENT/roster.csv), never
+# from the student's zip. Columns and time source: c.LmsCollector.* (docs/instructor-guide.md).
+c.ZipCollectApp.extractor_plugin = settings.ZIP_EXTRACTOR
+c.ZipCollectApp.collector_plugin = settings.ZIP_COLLECTOR
 
 # What replaces a solution in the student release (nbgrader's defaults, pinned).
 c.ClearSolutions.code_stub = {"python": settings.CODE_STUB}

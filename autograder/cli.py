@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 def _expected() -> tuple[type[BaseException], ...]:
     """Failures that mean "this cannot be done", reported in one line without a traceback."""
-    from autograder.execute import KernelStartError
+    from autograder.execute import InfrastructureError
     from autograder.gradebook import GradebookError
     from autograder.judging import JudgeError
     from autograder.release import ReleaseError
@@ -51,7 +51,7 @@ def _expected() -> tuple[type[BaseException], ...]:
         InvalidNotebook,
         UnknownAssignment,
         OSError,
-        KernelStartError,
+        InfrastructureError,
         ReleaseError,
         GradebookError,
         JudgeError,
@@ -204,7 +204,9 @@ def _add_instructor_commands(commands: argparse._SubParsersAction) -> None:
     late.add_argument("assignment", help="chapter id, e.g. 01_neurons")
 
     feedback = commands.add_parser(
-        "feedback", help="generate feedback HTML without the hidden tests (nbgrader's feedback)"
+        "feedback",
+        help="generate feedback HTML without the hidden tests (nbgrader's feedback); a page "
+        "that would still show them is withheld for that student",
     )
     feedback.add_argument("assignment", help="chapter id, e.g. 01_neurons")
     feedback.add_argument(
@@ -435,15 +437,21 @@ def _late(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
+    """Exit 2 only when nobody got a page: nbgrader failed for all, or every page was withheld."""
     from autograder.feedback import generate_feedback
 
     try:
-        pages = generate_feedback(args.assignment, students=args.student)
-    except RuntimeError as exc:  # nbgrader failed, or a page still shows hidden tests
+        result = generate_feedback(args.assignment, students=args.student)
+    except RuntimeError as exc:  # nbgrader failed and wrote no page
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{args.assignment}: {len(pages)} feedback pages in feedback/, no hidden tests in them")
-    return 0
+    for withheld in result.withheld:
+        print(f"{withheld.student}: feedback withheld: {withheld.reason}")
+    print(
+        f"{args.assignment}: {len(result.written)} feedback pages in feedback/, no hidden tests "
+        f"in them; {len(result.withheld)} withheld"
+    )
+    return 2 if result.withheld and not result.written else 0
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -412,7 +412,7 @@ def run_demo(
             say("  " + line)
         result.late[chapter] = summary.late  # grade applies the late-penalty plugin
         t = stage("grading", t)
-        result.feedback[chapter] = generate_feedback(chapter, root)
+        result.feedback[chapter] = generate_feedback(chapter, root).written
         t = stage("feedback", t)
 
     _nbgrader(root, "export", f"--to={result.grades.name}")

@@ -27,7 +27,12 @@ from autograder.settings import CELL_TIMEOUT, KERNEL_DISPLAY_NAME, STARTUP_TIMEO
 log = logging.getLogger(__name__)
 
 
-class KernelStartError(RuntimeError):
+class InfrastructureError(RuntimeError):
+    """Grading failed for a reason that is not the student's (no kernel, a course cell that
+    failed): nothing may be recorded for the submission."""
+
+
+class KernelStartError(InfrastructureError):
     """The kernel could not be started: an infrastructure fault, not the student's."""
 
 

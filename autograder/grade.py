@@ -5,20 +5,28 @@ each notebook's protected cells from the instructor source, runs the submissions
 worker processes (each in a fresh, sandboxed kernel, test cells cut to their probes), lets the
 judges of the source notebook decide every test cell here, and records the results as the single
 writer: scores into nbgrader's gradebook, then ``autograded/STUDENT/ASSIGNMENT/`` by one atomic
-rename. That folder's existence is what "graded" means, so a re-run skips it (unless forced) and a
-run killed halfway regrades exactly the submissions it had not finished.
+rename. That folder, with the fingerprint of the notebook it graded, is what "graded" means: a
+re-run skips exactly the unchanged submissions (unless forced), so a run killed halfway regrades
+what it had not finished, and a resubmission is graded again.
+
+Canaries (the instructor's solution and the blank release) run before and after the class in the
+same environment; if they do not score full marks and zero, nothing of the run is kept.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as futures
+import contextlib
 import ctypes
+import hashlib
 import json
 import logging
 import multiprocessing
 import os
+import re
 import shutil
 import signal
+import stat
 import sys
 import time
 import uuid
@@ -34,10 +42,11 @@ from nbgrader.coursedir import CourseDirectory
 
 from autograder import gradebook
 from autograder.grading import Report, grade_notebook
+from autograder.inert import inert_notebook
 from autograder.judging import load_judges
 from autograder.notebook import InvalidNotebook, grade_id, is_solution, read_notebook
 from autograder.paths import course_root, data_contents, release_notebook, source_notebook
-from autograder.probing import apply_verdicts, new_seed, prepare
+from autograder.probing import apply_verdicts, new_seed, prepare, trusted_prefix
 from autograder.runner import run_task
 from autograder.sandbox import Limits, font_cache, resolve_mode
 from autograder.sanitize import restore
@@ -76,6 +85,7 @@ class Summary:
     seconds: float = 0.0
     late: dict[str, float] = field(default_factory=dict)  # late student -> penalty (points)
     late_error: str | None = None  # why the late penalties could not be applied
+    changed: list[str] = field(default_factory=list)  # regraded: changed since graded
 
     def of(self, status: str) -> list[Outcome]:
         """The outcomes with this status."""
@@ -100,6 +110,10 @@ class Summary:
             f"time {self.seconds:.1f} s, {self.per_minute:.1f} submissions per minute, "
             f"{self.workers} workers, sandbox: {self.sandbox}",
         ]
+        if self.changed:
+            lines.append(
+                f"regraded {len(self.changed)} submissions that changed since they were graded"
+            )
         if self.late:
             lines.append(
                 f"late: {len(self.late)} submissions, penalties from nbgrader_config.py applied"
@@ -207,22 +221,21 @@ def _write_autograded(
     result: dict[str, Any],
     data: dict[str, bytes],
 ) -> None:
-    """Create autograded/STUDENT/ASSIGNMENT/ in one rename: all of it, or nothing."""
+    """Create autograded/STUDENT/ASSIGNMENT/ in one rename: all of it, or nothing. Only the
+    submission's safe files are copied (``safe_files``); the result file lists the others."""
     parent = root / "autograded" / submission.student
     parent.mkdir(parents=True, exist_ok=True)
     final = parent / assignment
     partial = parent / f".{assignment}.partial-{uuid.uuid4().hex[:8]}"
     partial.mkdir()
-    for path in sorted(submission.folder.rglob("*")):
-        if (
-            path.is_file()
-            and not path.is_symlink()
-            and path.suffix != ".ipynb"
-            and path.stat().st_size <= MAX_NOTEBOOK_BYTES
-        ):
-            target = partial / path.relative_to(submission.folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+    copied, refused = safe_files(submission.folder)
+    result = {**result, "not_copied": [f"{name} ({why})" for name, why in refused]}
+    for relative in copied:
+        if relative.suffix == ".ipynb":
+            continue
+        target = partial / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _copy_regular(submission.folder / relative, target)
     for name, content in data.items():  # the chapter's own data files win, as in nbgrader
         target = partial / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -239,6 +252,92 @@ def _write_autograded(
         final.rename(trash)
         shutil.rmtree(trash, ignore_errors=True)
     partial.rename(final)
+    for name, why in refused:
+        log.warning("%s: not copied from the submission: %s (%s)", submission.student, name, why)
+
+
+# A file name a submission's extra files may have: no leading dot, no odd characters.
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._ -]{0,127}$")
+_RECORDED = ("graded", "invalid")
+
+
+def safe_files(folder: Path) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The files of a submission folder that may be copied (paths relative to it), and the
+    others with the reason: only regular files, not links (symbolic or hard: a hard link could
+    be the gradebook or the solutions), with safe names, within the size limit."""
+    copied: list[Path] = []
+    refused: list[tuple[str, str]] = []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        here = Path(top)
+        for name in sorted(dirs):
+            path = here / name
+            if path.is_symlink() or not _SAFE_NAME.match(name):
+                refused.append((str(path.relative_to(folder)), "a link or an unsafe folder name"))
+                dirs.remove(name)
+        for name in sorted(files):
+            relative = (here / name).relative_to(folder)
+            info = os.lstat(here / name)
+            if not stat.S_ISREG(info.st_mode):
+                refused.append((str(relative), "not a regular file"))
+            elif info.st_nlink != 1:
+                refused.append((str(relative), "a hard link"))
+            elif not _SAFE_NAME.match(name):
+                refused.append((str(relative), "an unsafe file name"))
+            elif info.st_size > MAX_NOTEBOOK_BYTES:
+                refused.append((str(relative), "too large"))
+            else:
+                copied.append(relative)
+    return sorted(copied), refused
+
+
+def _copy_regular(source: Path, target: Path) -> None:
+    """Copy a file only if it is still the regular, unlinked file it was when listed (a file
+    swapped meanwhile for a link, a pipe or nothing at all is skipped, never waited on)."""
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            return
+        with open(target, "wb") as out:
+            shutil.copyfileobj(handle, out)
+
+
+def fingerprint(folder: Path, assignment: str) -> str:
+    """What identifies the version of a submission that is graded: the SHA-256 of its notebook
+    file and its timestamp.txt. A run regrades a submission whose fingerprint changed."""
+    digest = hashlib.sha256()
+    try:
+        notebook = _notebook_file(folder, assignment)
+    except InvalidNotebook as exc:
+        digest.update(f"no notebook: {exc}".encode())
+    else:
+        with contextlib.suppress(OSError):
+            digest.update(notebook.name.encode() + b"\0" + notebook.read_bytes())
+    with contextlib.suppress(OSError):
+        digest.update(b"\0timestamp\0" + (folder / "timestamp.txt").read_bytes())
+    return digest.hexdigest()
+
+
+def _graded_fingerprint(done: Path) -> str | None:
+    """The fingerprint an earlier run recorded for autograded/STUDENT/ASSIGNMENT ("" when that
+    folder has no readable one, e.g. made by nbgrader itself), None when it does not exist."""
+    if not done.is_dir():
+        return None
+    try:
+        return str(json.loads((done / RESULT_FILE).read_text(encoding="utf-8"))["fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+def _withdraw(root: Path, assignment: str, students: list[str], gb: Any) -> None:
+    """Take back the results of this run (the environment failed its canaries after grading):
+    remove their autograded/ folders and clear their automatic scores, manual ones kept."""
+    for student in students:
+        shutil.rmtree(root / "autograded" / student / assignment, ignore_errors=True)
+        gradebook.clear_auto_scores(gb, assignment, student)
 
 
 def _clean_partials(root: Path, assignment: str) -> None:
@@ -343,6 +442,93 @@ def dask_executor(address: str) -> Executor:
     return execute
 
 
+def _task(
+    key: str,
+    restored: NotebookNode,
+    seed: int,
+    reference: NotebookNode,
+    data: dict[str, bytes],
+    mode: str,
+    limits: Limits,
+) -> dict[str, Any]:
+    """The plain-data task a worker runs for one restored notebook."""
+    prepared = prepare(restored, seed)
+    return {
+        "key": key,
+        "notebook": nbformat.writes(prepared),
+        "files": data,
+        "sandbox": mode,
+        "limits": limits.to_dict(),
+        "trusted": trusted_prefix(prepared, reference),
+    }
+
+
+# Task keys of the canaries: a leading dot, which no student id (a folder of submitted/) has.
+CANARY_SOLUTION = ".canary-solution"
+CANARY_BLANK = ".canary-blank"
+
+
+@dataclass
+class Canaries:
+    """The instructor's solution and the blank release, graded like submissions in the very same
+    environment, sandbox and limits. The solution must score full marks and the blank zero;
+    anything else (a shadowed or missing package, a data file that does not load, a setup cell
+    that times out, a judge that broke) is the environment's fault, and grades recorded in such
+    an environment would be wrong for everyone."""
+
+    assignment: str
+    reference: NotebookNode
+    release: NotebookNode | None
+    judges: dict[str, Any]
+    data: dict[str, bytes]
+    mode: str
+    limits: Limits
+
+    def _notebooks(self) -> dict[str, NotebookNode]:
+        notebooks = {CANARY_SOLUTION: restore(self.reference, self.reference)}
+        if self.release is not None:
+            notebooks[CANARY_BLANK] = restore(self.release, self.reference)
+        return notebooks
+
+    def problems(self, run: Executor) -> list[str]:
+        """What went wrong with the canaries (empty when the environment is sound)."""
+        notebooks = self._notebooks()
+        seeds = {key: new_seed() for key in notebooks}
+        tasks = [
+            _task(key, nb, seeds[key], self.reference, self.data, self.mode, self.limits)
+            for key, nb in notebooks.items()
+        ]
+        found: list[str] = []
+        for result in run(tasks):
+            key = result["key"]
+            what = "the instructor's solution" if key == CANARY_SOLUTION else "the blank release"
+            if result.get("status") != "executed" or not result.get("notebook"):
+                found.append(f"{what} could not be run ({result.get('reason')})")
+                continue
+            executed = nbformat.reads(result["notebook"], as_version=4)
+            executed = apply_verdicts(executed, notebooks[key], self.judges, seeds[key])
+            report = grade_notebook(executed, self.assignment)
+            score, best = report.score, report.max_score
+            if key == CANARY_SOLUTION and score != best:
+                first = next((c for c in report.cells if c.passed is False), None)
+                why = f": {first.grade_id}: {first.error}" if first is not None else ""
+                found.append(f"{what} scored {score:g}/{best:g} instead of full marks{why}")
+            elif key == CANARY_BLANK and score != 0:
+                passed = [c.grade_id for c in report.cells if c.passed]
+                found.append(f"{what} scored {score:g}/{best:g} instead of 0 ({', '.join(passed)})")
+        return found
+
+    def check(self, run: Executor, when: str) -> None:
+        """Raise GradingAborted when the canaries fail."""
+        found = self.problems(run)
+        if found:
+            raise GradingAborted(
+                f"canary check {when} failed: {'; '.join(found)}. The grading environment is "
+                "broken (a package shadowed or missing, a course cell failing or timing out), "
+                "so no grade of this run was kept."
+            )
+
+
 def _progress(total: int, enabled: bool) -> Any:
     from tqdm import tqdm
 
@@ -384,11 +570,16 @@ def grade_assignment(
 
     _clean_partials(root, assignment)
     todo: list[tuple[str, Path]] = []
+    fingerprints: dict[str, str] = {}
     for student, path in _students(root, assignment, students):
-        if not force and (root / "autograded" / student / assignment).is_dir():
+        fingerprints[student] = fingerprint(path, assignment)
+        graded = _graded_fingerprint(root / "autograded" / student / assignment)
+        if not force and graded == fingerprints[student]:
             summary.outcomes.append(Outcome(student, "skipped"))
         else:
             todo.append((student, path))
+            if graded is not None and not force:
+                summary.changed.append(student)
 
     url = gradebook.db_url(root)
     if todo:
@@ -398,17 +589,11 @@ def grade_assignment(
         for student, path in todo
     }
     runnable = [s for s in submissions.values() if s.notebook is not None]
-    tasks = [
-        {
-            "key": s.student,
-            "notebook": nbformat.writes(prepare(s.notebook, s.seed)),
-            "files": data,
-            "sandbox": mode,
-            "limits": limits.to_dict(),
-        }
-        for s in runnable
-    ]
+    tasks = [_task(s.student, s.notebook, s.seed, reference, data, mode, limits) for s in runnable]
     run = executor or local_executor(min(workers, max(1, len(tasks))))
+    canaries = Canaries(assignment, reference, release, judges, data, mode, limits)
+    if tasks:
+        canaries.check(executor or local_executor(min(workers, 2)), "before grading")
     bar = _progress(len(submissions), progress)
     gb = gradebook.open_gradebook(url)
     try:
@@ -446,7 +631,10 @@ def grade_assignment(
                 "sandbox": mode,
                 "seconds": outcome.seconds,
                 "cells": report.to_dict()["cells"] if report else [],
+                "fingerprint": fingerprints[submission.student],
             }
+            if executed is not None:
+                executed = inert_notebook(executed)
             _write_autograded(root, submission, assignment, executed, info, data)
             summary.outcomes.append(outcome)
             bar.update(1)
@@ -476,6 +664,17 @@ def grade_assignment(
             else:
                 succeeded += 1
             save(submission, result)
+        if tasks:
+            try:
+                canaries.check(executor or local_executor(min(workers, 2)), "after grading")
+            except GradingAborted as exc:
+                withdrawn = [o.student for o in summary.outcomes if o.status in _RECORDED]
+                _withdraw(root, assignment, withdrawn, gb)
+                raise GradingAborted(
+                    f"{exc} The {len(withdrawn)} results of this run were withdrawn (their "
+                    "autograded/ folders removed and automatic scores cleared), so that the "
+                    "next run grades them again."
+                ) from exc
     finally:
         bar.close()
         gb.close()

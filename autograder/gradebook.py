@@ -138,3 +138,17 @@ def _record(
         comment = gb.find_comment(cell.name, assignment, assignment, student)
         comment.auto_comment = "No response." if cell.name in unanswered else None
     gb.db.commit()
+
+
+def clear_auto_scores(gb: Gradebook, assignment: str, student: str) -> None:
+    """Forget the automatic scores of one submission (they came from a broken environment):
+    its autograded cells wait for grading again; manual scores are kept."""
+    try:
+        submission = gb.find_submission_notebook(assignment, assignment, student)
+    except MissingEntry:
+        return
+    for grade in submission.grades:
+        if grade.cell_type == "code" and grade.manual_score is None:
+            grade.auto_score = None
+            grade.needs_manual_grade = True
+    gb.db.commit()

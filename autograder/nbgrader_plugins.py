@@ -27,8 +27,8 @@ from traitlets import Bool
 from autograder.judging import load_judges
 from autograder.notebook import read_notebook
 from autograder.paths import data_contents
-from autograder.probing import apply_verdicts, new_seed, prepare, strip_judges
-from autograder.runner import execute_confined
+from autograder.probing import apply_verdicts, new_seed, prepare, strip_judges, trusted_prefix
+from autograder.runner import execute_graded
 from autograder.sandbox import Limits, resolve_mode
 
 _KEY = "dlcourse_probes"
@@ -57,10 +57,12 @@ class ExecuteConfined(Preprocessor):
     enabled = Bool(True).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        """The executed notebook; raises KernelStartError when no kernel starts (no grade)."""
+        """The executed notebook; raises InfrastructureError when no kernel starts or the
+        course's own cells fail twice (then nbgrader records no grade, not a zero)."""
         root = Path(CourseDirectory(config=self.config).root)
         data = data_contents(resources["nbgrader"]["assignment"], root)
-        return execute_confined(nb, data, resolve_mode("auto"), Limits()), resources
+        trusted = resources.get(_KEY, {}).get("trusted", 0)
+        return execute_graded(nb, data, resolve_mode("auto"), Limits(), trusted), resources
 
 
 class PrepareProbes(Preprocessor):
@@ -73,8 +75,14 @@ class PrepareProbes(Preprocessor):
         reference = read_notebook(_source_path(self.config, resources))
         judges = load_judges(reference)
         seed = new_seed()
-        resources[_KEY] = {"seed": seed, "restored": copy.deepcopy(nb), "judges": judges}
-        return prepare(nb, seed), resources
+        prepared = prepare(nb, seed)
+        resources[_KEY] = {
+            "seed": seed,
+            "restored": copy.deepcopy(nb),
+            "judges": judges,
+            "trusted": trusted_prefix(prepared, reference),
+        }
+        return prepared, resources
 
 
 class JudgeProbes(Preprocessor):

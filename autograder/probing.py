@@ -21,7 +21,7 @@ from nbformat.v4 import new_code_cell, new_output
 
 from autograder.feedback import BEGIN, END
 from autograder.judging import Judge, Verdict, answer_sources, is_judge, judge_cell
-from autograder.notebook import grade_id, is_test
+from autograder.notebook import grade_id, is_solution, is_test
 from course.probe import SEED_VARIABLE
 
 # Marks the grader's seed cell, so that it is removed again after execution.
@@ -68,6 +68,32 @@ def prepare(restored: NotebookNode, seed: int) -> NotebookNode:
     seed_cell["id"] = SEED_CELL_MARK
     nb.cells.insert(0, seed_cell)
     return nb
+
+
+def trusted_prefix(prepared: NotebookNode, reference: NotebookNode) -> int:
+    """How many leading cells of ``prepared`` are the course's own code: the seed cell, then the
+    source's cells up to the first answer or test cell, or the first cell the student changed or
+    added. No student code has run before them, so their failure is the grading environment's
+    fault (a missing package, a slow disk), never the student's."""
+    cells = prepared.cells
+    count = 1 if cells and cells[0].get("metadata", {}).get(SEED_CELL_MARK) else 0
+    for cell, ours in zip(cells[count:], strip_judges(reference).cells, strict=False):
+        if is_test(cell) or is_solution(cell) or is_test(ours) or is_solution(ours):
+            break
+        if cell.cell_type != ours.cell_type or cell.source != ours.source:
+            break
+        count += 1
+    return count
+
+
+def infrastructure_fault(executed: NotebookNode, trusted: int) -> str | None:
+    """Why one of the first ``trusted`` cells (the course's own code) failed, or None."""
+    for cell in executed.cells[:trusted]:
+        error = stopped_by(cell.get("outputs")) if cell.cell_type == "code" else None
+        if error:
+            first = next((line for line in cell.source.splitlines() if line.strip()), "")
+            return f"the course's own cell `{first[:60]}` failed before student code ran: {error}"
+    return None
 
 
 def stopped_by(outputs: Any) -> str | None:

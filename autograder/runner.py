@@ -9,7 +9,10 @@ is reported as such, so that nobody is given zero for it.
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import functools
+import json
 import logging
 import os
 import shutil
@@ -22,19 +25,27 @@ from typing import Any
 import nbformat
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 
-from autograder.execute import KernelStartError, own_python_kernel_spec, run_cells
+from autograder.execute import (
+    InfrastructureError,
+    KernelStartError,
+    own_python_kernel_spec,
+    run_cells,
+)
 from autograder.notebook import is_test
+from autograder.probing import infrastructure_fault
 from autograder.sandbox import (
     Limits,
     Watchdog,
+    become_subreaper,
     bwrap_prefix,
+    descendants,
     font_cache,
     kernel_env,
+    kill_new_processes,
     set_rlimits,
 )
 from autograder.settings import STARTUP_TIMEOUT
@@ -47,11 +58,19 @@ class _ConfinedKernelManager(AsyncKernelManager):
     """Starts ipykernel (with this Python) behind an optional sandbox prefix, with an empty
     environment, resource limits, and a watchdog on the kernel's memory and total time."""
 
-    def __init__(self, prefix: list[str], env: dict[str, str], limits: Limits, **kwargs: Any):
+    def __init__(
+        self,
+        prefix: list[str],
+        env: dict[str, str],
+        limits: Limits,
+        watch: dict[str, Any],
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self._prefix = prefix
         self._env = env
         self._limits = limits
+        self._watch = watch  # what the watchdog needs besides the pid: before, mounts, sockets
         self.watchdog: Watchdog | None = None
 
     @property
@@ -66,13 +85,33 @@ class _ConfinedKernelManager(AsyncKernelManager):
         await super()._async_launch_kernel(kernel_cmd, **kw)
         pid = getattr(self.provisioner, "pid", None)
         if pid is not None:
-            self.watchdog = Watchdog(pid, self._limits)
+            self.watchdog = Watchdog(pid, self._limits, **self._watch)
             self.watchdog.start()
 
 
+# Kernel messages that become (or change) outputs, and widget traffic: all count in the budget.
+_OUTPUT_MESSAGES = frozenset(
+    {
+        "stream",
+        "display_data",
+        "update_display_data",
+        "execute_result",
+        "error",
+        "comm_open",
+        "comm_msg",
+    }
+)
+
+
+def _size(content: Any) -> int:
+    """An upper bound on the bytes a message's content adds to the notebook (ASCII JSON)."""
+    return len(json.dumps(content, default=str))
+
+
 class _LimitedClient(NotebookClient):
-    """nbclient that keeps at most ``max_output_bytes`` of output for the whole notebook, plus
-    one probe record per test cell (each within its own size limit)."""
+    """nbclient that keeps at most ``max_output_bytes`` of output for the whole notebook, counted
+    over every kind of output message (text, data, metadata, display updates, errors, widget
+    messages), plus one probe record per test cell (each within its own size limit)."""
 
     def __init__(self, *args: Any, max_output_bytes: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,29 +124,32 @@ class _LimitedClient(NotebookClient):
         """A test cell's first probe record within its size limit: it has a budget of its own,
         so that a notebook that printed too much still gets its hidden tests judged."""
         data = content.get("data") or {}
-        if list(data) != [MIME_TYPE] or size > MAX_RECORD_CHARS or cell_index in self._recorded:
+        if not isinstance(data, dict) or list(data) != [MIME_TYPE] or size > MAX_RECORD_CHARS:
+            return False
+        if content.get("transient") or cell_index in self._recorded:
             return False
         cells = self.nb.cells
         return 0 <= cell_index < len(cells) and is_test(cells[cell_index])
 
-    def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001, ANN201 (nbclient's API)
-        content = msg.get("content", {})
-        size = len(str(content.get("text", ""))) + sum(
-            len(str(v)) for v in (content.get("data") or {}).values()
-        )
-        if msg.get("msg_type") == "display_data" and self._is_record(content, cell_index, size):
+    def process_message(self, msg, cell, cell_index):  # noqa: ANN001, ANN201 (nbclient's API)
+        kind = msg.get("msg_type")
+        if kind not in _OUTPUT_MESSAGES:
+            return super().process_message(msg, cell, cell_index)
+        content = msg.get("content") or {}
+        size = _size(content)
+        if kind == "display_data" and self._is_record(content, cell_index, size):
             self._recorded.add(cell_index)
-            return super().output(outs, msg, display_id, cell_index)
+            return super().process_message(msg, cell, cell_index)
         self._used += size
         if self._used > self._budget:
             if cell_index not in self._flagged:
                 self._flagged.add(cell_index)
                 limit = self._budget / 2**20
-                outs.append(
+                cell.outputs.append(
                     _error("OutputLimit", f"the notebook printed more than {limit:g} MB; cut here")
                 )
             return None
-        return super().output(outs, msg, display_id, cell_index)
+        return super().process_message(msg, cell, cell_index)
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -125,6 +167,30 @@ def _explain_kill(nb: NotebookNode, reason: str) -> None:
             elif output.get("output_type") == "error" and output.get("ename") == "NotRun":
                 output["evalue"] = f"not run because {reason}"
                 output["traceback"] = [f"NotRun: not run because {reason}"]
+
+
+async def _run_then_stop(
+    client: NotebookClient,
+    nb: NotebookNode,
+    km: _ConfinedKernelManager,
+    timeout: int,
+    before: set[int],
+) -> None:
+    """Run the cells, then stop the kernel and everything the notebook started."""
+    try:
+        await run_cells(client, nb, timeout)
+    finally:
+        if km.watchdog is not None:
+            km.watchdog.stop()
+        if client.kc is not None:
+            client.kc.stop_channels()
+        # nbclient leaves a kernel manager it was handed running: stop the kernel here, or it
+        # lives (with everything the notebook allocated) as long as this process does.
+        if km.has_kernel:
+            await km.shutdown_kernel(now=True)
+        # and whatever the notebook started that outlived the kernel (a daemon, a child it
+        # detached): nothing a submission started runs on after its notebook
+        kill_new_processes(before)
 
 
 def execute_confined(
@@ -155,7 +221,15 @@ def execute_confined(
             (home / "matplotlib").mkdir(parents=True)
             for cache in font_cache():
                 shutil.copyfile(cache, home / "matplotlib" / cache.name)
-        km = _ConfinedKernelManager(prefix, kernel_env(home), limits)
+        become_subreaper()
+        before = descendants()
+        watch = {
+            "before": before,
+            # the sandbox's tmpfs mounts hold memory; without a sandbox these are the host's
+            "mounts": ("/tmp", "/dev/shm", str(scratch)) if sandbox == "bwrap" else (),
+            "sockets": sockets,
+        }
+        km = _ConfinedKernelManager(prefix, kernel_env(home), limits, watch)
         km.connection_file = str(sockets / "kernel.json")
         if sandbox == "bwrap" or os.name == "posix":
             # ZMQ over Unix sockets in the private folder: there is no network in the sandbox, and
@@ -171,43 +245,71 @@ def execute_confined(
             interrupt_on_timeout=False,
             kernel_name="python3",
             shutdown_kernel="immediate",
+            store_widget_state=False,
             resources={"metadata": {"path": str(scratch)}},
             log=log,
             max_output_bytes=limits.max_output_bytes,
         )
+        # A private event loop: a grading worker is forked, and the loop it would inherit (the
+        # parent's, shared through jupyter_core's run_sync) still watches the parent's ZMQ
+        # sockets, which in a child fail with EINTR forever and hang the run.
+        loop = asyncio.new_event_loop()
         try:
-            run_sync(run_cells)(client, nb, limits.cell_timeout)
+            loop.run_until_complete(_run_then_stop(client, nb, km, limits.cell_timeout, before))
         finally:
-            if km.watchdog is not None:
-                km.watchdog.stop()
-            # nbclient leaves a kernel manager it was handed running: stop the kernel here, or it
-            # lives (with everything the notebook allocated) as long as this process does.
-            if km.has_kernel:
-                run_sync(km.shutdown_kernel)(now=True)
+            loop.close()
         if km.watchdog is not None and km.watchdog.reason:
             _explain_kill(nb, km.watchdog.reason)
     return nb
 
 
+def execute_graded(
+    nb: NotebookNode,
+    files: dict[str, bytes],
+    sandbox: str,
+    limits: Limits,
+    trusted: int = 0,
+) -> NotebookNode:
+    """``execute_confined``, tried once more when the kernel does not start or one of the first
+    ``trusted`` cells (the course's own code, see ``probing.trusted_prefix``) fails or times out.
+
+    Raises InfrastructureError (KernelStartError for a kernel) when the second try fails too:
+    that is the grading environment's fault, and nothing may be recorded as the student's.
+    """
+    for attempt in (1, 2):
+        try:
+            executed = execute_confined(copy.deepcopy(nb), files, sandbox, limits)
+        except KernelStartError as exc:  # no student code has run yet: one more try is safe
+            if attempt == 2:
+                raise
+            log.warning("%s; trying once more", exc)
+            time.sleep(1.0)
+            continue
+        fault = infrastructure_fault(executed, trusted)
+        if fault is None:
+            return executed
+        if attempt == 2:
+            raise InfrastructureError(fault)
+        log.warning("%s; trying once more", fault)
+    raise AssertionError("unreachable")
+
+
 def run_task(task: dict[str, Any]) -> dict[str, Any]:
     """Execute one sanitized submission; the function local workers and Dask workers run.
 
-    ``task``: key, notebook (JSON text), files ({relative path: bytes}), sandbox, limits (dict).
-    Returns key, status ("executed" or "infrastructure"), notebook (JSON text or None), reason,
-    seconds.
+    ``task``: key, notebook (JSON text), files ({relative path: bytes}), sandbox, limits (dict),
+    trusted (how many leading cells are the course's own code). Returns key, status ("executed"
+    or "infrastructure"), notebook (JSON text or None), reason, seconds.
     """
     start = time.monotonic()
     nb = nbformat.reads(task["notebook"], as_version=4)
     limits = Limits(**task["limits"])
     result: dict[str, Any] = {"key": task["key"], "notebook": None, "reason": None}
     try:
-        try:
-            executed = execute_confined(nb, task["files"], task["sandbox"], limits)
-        except KernelStartError as exc:  # no student code has run yet: one more try is safe
-            log.warning("%s; trying once more", exc)
-            time.sleep(1.0)
-            executed = execute_confined(nb, task["files"], task["sandbox"], limits)
-    except KernelStartError as exc:
+        executed = execute_graded(
+            nb, task["files"], task["sandbox"], limits, int(task.get("trusted", 0))
+        )
+    except InfrastructureError as exc:
         result.update(status="infrastructure", reason=str(exc))
     except Exception as exc:  # anything else in the harness is our fault, not the student's
         result.update(status="infrastructure", reason=f"{type(exc).__name__}: {exc}")

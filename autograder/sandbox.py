@@ -13,6 +13,7 @@ limits on time, memory, processes and file size, but it can read what the grader
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import importlib.util
 import logging
@@ -20,6 +21,7 @@ import os
 import resource
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -169,6 +171,9 @@ def bwrap_prefix(scratch: Path, sockets: Path, limits: Limits) -> list[str]:
     args += ["--proc", "/proc", "--dev", "/dev"]
     for device in sorted(Path("/dev").glob("nvidia*")):  # a GPU, where there is one
         args += ["--dev-bind", str(device), str(device)]
+    # Every writable place is a size-limited tmpfs: /dev/shm (POSIX shared memory, PyTorch's
+    # shared tensors) and /tmp here, the working directory below; /dev itself is made read-only.
+    args += ["--size", str(limits.tmp_bytes), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
     args += ["--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     # After the private /tmp, so that an environment installed under /tmp stays visible.
     for root in _readonly_roots():
@@ -179,7 +184,7 @@ def bwrap_prefix(scratch: Path, sockets: Path, limits: Limits) -> list[str]:
     # so a notebook can write there but cannot fill the grader's disk.
     args += ["--size", str(limits.tmp_bytes), "--tmpfs", str(scratch)]
     for file in sorted(p for p in scratch.rglob("*") if p.is_file()):
-        args += ["--bind", str(file), str(file)]
+        args += ["--ro-bind", str(file), str(file)]
     args += ["--bind", str(sockets), str(sockets), "--chdir", str(scratch)]
     for key, value in kernel_env(Path("/tmp")).items():
         args += ["--setenv", key, value]
@@ -193,16 +198,119 @@ def set_rlimits(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-class Watchdog(threading.Thread):
-    """Kills a kernel's process group when its tree's memory or the notebook's time runs over.
+_PR_SET_CHILD_SUBREAPER = 36
+# Bytes of anything but sockets and the connection file that the kernel may leave in its socket
+# folder (shared with the grader, on the grader's disk): it is a door, not storage.
+SOCKET_DIR_BYTES = 2**20
 
+
+def become_subreaper() -> None:
+    """Make this process adopt the orphans of its descendants (Linux), so that a daemon a
+    notebook double-forks stays in our process tree, where the watchdog counts and kills it."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def descendants() -> set[int]:
+    """The process ids of everything this process started, directly or not."""
+    import psutil
+
+    try:
+        return {p.pid for p in psutil.Process().children(recursive=True)}
+    except psutil.Error:
+        return set()
+
+
+def kill_new_processes(before: set[int]) -> int:
+    """Kill (and reap) every descendant of this process that is not in ``before``; their count."""
+    import psutil
+
+    try:
+        strays = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    except psutil.Error:
+        return 0
+    for process in strays:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(strays, timeout=10)
+    return len(strays)
+
+
+def _memfd_bytes(pid: int, seen: set[tuple[int, int]]) -> int:
+    """Bytes held by the memfds a process has open (anonymous files: not in any file system)."""
+    total = 0
+    folder = f"/proc/{pid}/fd"
+    with contextlib.suppress(OSError):
+        for name in os.listdir(folder):
+            with contextlib.suppress(OSError):
+                if not os.readlink(f"{folder}/{name}").startswith("/memfd:"):
+                    continue
+                info = os.stat(f"{folder}/{name}")
+                if (info.st_dev, info.st_ino) not in seen:
+                    seen.add((info.st_dev, info.st_ino))
+                    total += info.st_size
+    return total
+
+
+def _tmpfs_bytes(pids: list[int], mounts: tuple[str, ...]) -> int:
+    """Bytes used in the sandbox's own tmpfs mounts (memory, not disk), seen through a sandboxed
+    process's root; each mount counted once."""
+    total = 0
+    seen: set[int] = set()
+    for mount in mounts:  # the host's own file systems at these paths are not the sandbox's
+        with contextlib.suppress(OSError):
+            seen.add(os.stat(mount).st_dev)
+    for pid in pids:
+        for mount in mounts:
+            path = f"/proc/{pid}/root{mount}"
+            with contextlib.suppress(OSError):
+                device = os.stat(path).st_dev
+                if device in seen:
+                    continue
+                usage = os.statvfs(path)
+                seen.add(device)
+                total += (usage.f_blocks - usage.f_bfree) * usage.f_frsize
+    return total
+
+
+def _folder_bytes(folder: Path) -> int:
+    """Bytes of the regular files under ``folder`` (sockets take no space)."""
+    total = 0
+    for top, _dirs, files in os.walk(folder):
+        for name in files:
+            with contextlib.suppress(OSError):
+                info = os.lstat(os.path.join(top, name))
+                if stat.S_ISREG(info.st_mode):
+                    total += info.st_size
+    return total
+
+
+class Watchdog(threading.Thread):
+    """Kills a kernel and everything it started when its memory, its processes, the notebook's
+    time or its socket folder run over.
+
+    The kernel's processes are every descendant of this process started after ``before`` (with
+    ``become_subreaper``, a double-forked daemon stays one). Memory counts their resident memory,
+    the memfds they hold, and the sandbox's tmpfs mounts (``mounts``, inside its namespace).
     ``reason`` then says which limit was hit, so the grader can tell the student.
     """
 
-    def __init__(self, pid: int, limits: Limits, interval: float = 0.25) -> None:
+    def __init__(
+        self,
+        pid: int,
+        limits: Limits,
+        before: set[int],
+        mounts: tuple[str, ...] = (),
+        sockets: Path | None = None,
+        interval: float = 0.25,
+    ) -> None:
         super().__init__(daemon=True, name=f"watchdog-{pid}")
         self.pid = pid
         self.limits = limits
+        self.before = set(before)
+        self.mounts = mounts
+        self.sockets = sockets
         self.interval = interval
         self.reason: str | None = None
         self._stop_event = threading.Event()
@@ -211,22 +319,23 @@ class Watchdog(threading.Thread):
         """Stop watching (the kernel has finished)."""
         self._stop_event.set()
 
-    def _usage(self) -> tuple[int, int]:
-        """(resident bytes, number of processes) of the kernel's process tree."""
+    def _tree(self) -> list[int]:
+        return sorted(descendants() - self.before) or [self.pid]
+
+    def usage(self) -> tuple[int, int]:
+        """(bytes of memory held, number of processes) of the kernel's processes."""
         import psutil
 
-        try:
-            root = psutil.Process(self.pid)
-            tree = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return 0, 0
+        pids = self._tree()
         total = 0
-        for process in tree:
-            try:
-                total += process.memory_info().rss
-            except psutil.Error:
-                continue
-        return total, len(tree)
+        memfds: set[tuple[int, int]] = set()
+        for pid in pids:
+            with contextlib.suppress(psutil.Error):
+                total += psutil.Process(pid).memory_info().rss
+            total += _memfd_bytes(pid, memfds)
+        if self.mounts:
+            total += _tmpfs_bytes(pids, self.mounts)
+        return total, len(pids)
 
     def _kill(self, reason: str) -> None:
         self.reason = reason
@@ -235,6 +344,7 @@ class Watchdog(threading.Thread):
             os.killpg(os.getpgid(self.pid), signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(self.pid, signal.SIGKILL)
+        kill_new_processes(self.before)
 
     def run(self) -> None:
         start = time.monotonic()
@@ -243,10 +353,13 @@ class Watchdog(threading.Thread):
             if time.monotonic() - start > self.limits.notebook_timeout:
                 self._kill(f"the notebook ran longer than {self.limits.notebook_timeout} s")
                 return
-            rss, processes = self._usage()
+            if self.sockets is not None and _folder_bytes(self.sockets) > SOCKET_DIR_BYTES:
+                self._kill("the notebook wrote files into the grader's socket folder")
+                return
+            held, processes = self.usage()
             if processes > self.limits.max_processes:
                 self._kill(f"the notebook started more than {self.limits.max_processes} processes")
                 return
-            if rss > limit:
+            if held > limit:
                 self._kill(f"the notebook used more than {self.limits.memory_mb} MB of memory")
                 return

@@ -25,8 +25,8 @@ from autograder.paths import (
     data_contents,
     source_notebook,
 )
-from autograder.probing import apply_verdicts, new_seed, prepare
-from autograder.runner import execute_confined
+from autograder.probing import apply_verdicts, new_seed, prepare, trusted_prefix
+from autograder.runner import execute_graded
 from autograder.sandbox import Limits, resolve_mode
 from autograder.sanitize import restore
 from autograder.settings import CELL_TIMEOUT
@@ -90,13 +90,16 @@ def judge_submission(
     seeded afresh (or by ``seed``) in the same confined kernel as ``grade`` (``sandbox``: auto,
     bwrap or none), and return it with the judges' verdicts in its test cells.
 
-    Raises KernelStartError when no kernel can be started (nothing was graded).
+    Raises InfrastructureError when no kernel starts or the course's own cells fail twice
+    (nothing was graded).
     """
     restored = restore(submission, reference)
     judges = load_judges(reference)
     seed = new_seed() if seed is None else seed
     limits = Limits(cell_timeout=timeout)
-    executed = execute_confined(prepare(restored, seed), data, resolve_mode(sandbox), limits)
+    prepared = prepare(restored, seed)
+    trusted = trusted_prefix(prepared, reference)
+    executed = execute_graded(prepared, data, resolve_mode(sandbox), limits, trusted)
     return apply_verdicts(executed, restored, judges, seed)
 
 
@@ -112,7 +115,7 @@ def score_notebook(
     says "none"), so it cannot read the course directory.
 
     Raises InvalidNotebook (not a readable notebook), UnknownAssignment (no such chapter),
-    SandboxUnavailable (``sandbox="bwrap"`` here) or KernelStartError.
+    SandboxUnavailable (``sandbox="bwrap"`` here) or InfrastructureError.
     """
     root = course_root(root)
     nb = read_notebook(path)

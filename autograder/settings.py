@@ -37,24 +37,25 @@ MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 TEXT_STUB = "YOUR ANSWER HERE"
 
-# How `python -m autograder submit` names a submission, and the regular expression nbgrader's
-# `zip_collect` applies to every extracted file path (FileNameCollectorPlugin.named_regexp, which
-# has no default). The zip ASSIGNMENT-STUDENT-STAMP.zip holds ASSIGNMENT.ipynb; nbgrader extracts
-# it into a folder named after the zip, so the path ends in
-# ".../ASSIGNMENT-STUDENT-STAMP/ASSIGNMENT.ipynb". A student id never contains "/" or spaces.
+# How `python -m autograder submit` stamps a submission's name (ASSIGNMENT-STUDENT-STAMP.zip).
+# The student id and the time in that name are the student's claim only: zip_collect reports them
+# when they disagree with the learning platform, which decides (autograder/collect.py).
 SUBMISSION_STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
-SUBMISSION_NAMED_REGEXP = (
-    r".*/\d{2}_[a-z0-9_]+-(?P<student_id>[A-Za-z0-9][A-Za-z0-9._@-]*)"
-    r"-(?P<timestamp>\d{8}T\d{6}Z)/(?P<file_id>[^/]+\.ipynb)$"
-)
+
+# nbgrader's `zip_collect` with the course's plugins: each upload unpacked safely (a bad archive is
+# reported and skipped), student id and time taken from the learning platform's names and roster.
+ZIP_EXTRACTOR = "autograder.collect.SafeExtractor"
+ZIP_COLLECTOR = "autograder.collect.LmsCollector"
 
 # nbgrader's feedback chain with HideHiddenTests added, so that feedback never shows hidden tests
-# (nbgrader #917, #1363). nbgrader_config.py sets it, and `python -m autograder feedback` passes it
-# on the command line. Strings, not classes: nbconvert imports them when the feedback runs.
+# (nbgrader #917, #1363), and InertOutputs after it, so that no student HTML or script runs in the
+# page. nbgrader_config.py sets it, and `python -m autograder feedback` passes it on the command
+# line. Strings, not classes: nbconvert imports them when the feedback runs.
 FEEDBACK_PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "autograder.feedback.HideHiddenTests",
+    "autograder.inert.InertOutputs",
 ]
 
 # nbgrader's release chain with judge cells removed first: judges never reach students (or the
@@ -78,11 +79,13 @@ GENERATE_PREPROCESSORS = [
 
 # nbgrader's autograde chain with the verdict path: the kernel runs only probes, confined as in
 # `grade` (ExecuteConfined replaces nbgrader's Execute), and the judges (read from source/ by the
-# grader's process) decide what SaveAutoGrades records.
+# grader's process) decide what SaveAutoGrades records. InertOutputs then makes the student's
+# outputs and markdown inert, since the formgrader renders the autograded notebook as HTML.
 AUTOGRADE_PREPROCESSORS = [
     "autograder.nbgrader_plugins.PrepareProbes",
     "autograder.nbgrader_plugins.ExecuteConfined",
     "autograder.nbgrader_plugins.JudgeProbes",
+    "autograder.inert.InertOutputs",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

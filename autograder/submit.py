@@ -3,10 +3,11 @@
 Without JupyterHub, students hand in files through Moodle, Canvas and the like. ``submit`` writes
 ``ASSIGNMENT-STUDENT-STAMP.zip`` holding ``ASSIGNMENT.ipynb`` (byte for byte as saved) and a small
 ``SUBMISSION.json`` manifest with the notebook's SHA-256, plus ``ZIP.sha256`` beside the zip in
-``sha256sum`` format. The instructor drops the zips into ``downloaded/ASSIGNMENT/archive/`` and
-runs ``nbgrader zip_collect ASSIGNMENT``: the course's nbgrader_config.py gives it the pattern
-(``settings.SUBMISSION_NAMED_REGEXP``) that reads student id and time stamp from the path, it
-skips the manifest (not a notebook), and it keeps the newest zip when a student sent several.
+``sha256sum`` format. The instructor unpacks the platform's download of all submissions into
+``downloaded/ASSIGNMENT/archive/`` and runs ``nbgrader zip_collect ASSIGNMENT``, whose plugins
+(autograder/collect.py) take the student id and the time from the platform's names and roster.
+The id and time in the zip's name and manifest are only the student's claim: zip_collect reports
+them when they disagree with the platform, and never uses them.
 
 The student id comes from ``--student``, else $COURSE_STUDENT_ID, else the id saved in the
 workspace's ``.student_id`` file by an earlier ``--student``.

@@ -1,17 +1,32 @@
 """The course's budgets (issue 9) and the check that prints OVER BUDGET when one is exceeded.
 
-On a 2-core CPU: every chapter in 3 minutes or less, the whole course in 15 minutes or less, and
-2 GB of memory or less per chapter. On a GPU the goals are every chapter under a minute and
-grading at least 10 submissions per minute.
+On a 2-core CPU: chapter 1 in 2 minutes or less (issues 2 and 3), every other chapter in 3 minutes
+or less, the whole course in 15 minutes or less, and 2 GB of memory or less per chapter. On a GPU
+the goals are every chapter under a minute and grading at least 10 submissions per minute.
+
+Budgets are checked here, on the benchmark's measurements, and never asserted by the test suite:
+a busy machine makes a test slow, not wrong.
 """
 
 from __future__ import annotations
 
 CHAPTER_SECONDS = 180
+# Chapters held to a tighter budget than CHAPTER_SECONDS.
+CHAPTER_BUDGETS = {"01_neurons": 120}
 COURSE_SECONDS = 900
 CHAPTER_MEMORY_MB = 2048
 GPU_CHAPTER_SECONDS = 60
 GPU_GRADING_PER_MINUTE = 10
+
+
+def chapter_budget(chapter: str) -> int:
+    """Seconds ``chapter`` may take top to bottom, solutions included, on a 2-core CPU."""
+    return CHAPTER_BUDGETS.get(chapter, CHAPTER_SECONDS)
+
+
+def over_budget(chapter: str, seconds: float) -> bool:
+    """Whether a run of ``chapter`` that took ``seconds`` missed its budget."""
+    return seconds > chapter_budget(chapter)
 
 
 def check_budgets(result: dict) -> list[str]:
@@ -20,10 +35,10 @@ def check_budgets(result: dict) -> list[str]:
     for device, chapters in result.get("chapters", {}).items():
         on_gpu = device != "cpu"
         for chapter, run in chapters.items():
-            if run["seconds"] > CHAPTER_SECONDS:
+            if over_budget(chapter, run["seconds"]):
                 problems.append(
                     f"OVER BUDGET: {chapter} took {run['seconds']:.0f} s on {device} "
-                    f"(budget {CHAPTER_SECONDS} s)"
+                    f"(budget {chapter_budget(chapter)} s)"
                 )
             if on_gpu and run["seconds"] > GPU_CHAPTER_SECONDS:
                 problems.append(

@@ -39,6 +39,7 @@ from autograder.judging import load_judges  # noqa: E402
 from autograder.notebook import read_notebook  # noqa: E402
 from autograder.paths import assignments, source_notebook  # noqa: E402
 from autograder.probing import apply_verdicts, new_seed, prepare  # noqa: E402
+from bench.budgets import chapter_budget, over_budget  # noqa: E402
 from bench.specs import parse_quality, quality_cell  # noqa: E402
 
 MEMORY_NOTE = (
@@ -174,6 +175,13 @@ def run_chapter(chapter: str, device: str = "cpu", root: Path = REPO) -> dict:
     }
 
 
+def budget_note(chapter: str, seconds: float) -> str:
+    """A chapter's time against its budget, for the progress lines: "(budget 120 s)", or with
+    ", OVER BUDGET" inside the parentheses when it took longer."""
+    over = ", OVER BUDGET" if over_budget(chapter, seconds) else ""
+    return f"(budget {chapter_budget(chapter)} s{over})"
+
+
 def run_chapters(chapters: list[str], device: str = "cpu", root: Path = REPO) -> dict[str, dict]:
     """Measure chapters one after another (never in parallel: they would slow each other)."""
     results = {}
@@ -182,7 +190,8 @@ def run_chapters(chapters: list[str], device: str = "cpu", root: Path = REPO) ->
         results[chapter] = result = run_chapter(chapter, device, root)
         cell = result["longest_cell"]
         print(
-            f"[chapters] {chapter}: {result['seconds']:.1f} s, "
+            f"[chapters] {chapter}: {result['seconds']:.1f} s "
+            f"{budget_note(chapter, result['seconds'])}, "
             f"peak {result['peak_memory_mb']:.0f} MB, "
             f"longest cell {cell['index']} ({cell['seconds']:.1f} s), score "
             f"{result['score']:g}/{result['max_score']:g}, {len(result['quality'])} quality rows"

@@ -8,7 +8,13 @@ pure formatting, so the README can be regenerated (and checked by a test) withou
 
 from __future__ import annotations
 
-from bench.budgets import CHAPTER_MEMORY_MB, CHAPTER_SECONDS, COURSE_SECONDS
+from bench.budgets import (
+    CHAPTER_BUDGETS,
+    CHAPTER_MEMORY_MB,
+    CHAPTER_SECONDS,
+    COURSE_SECONDS,
+    chapter_budget,
+)
 from bench.machine import summary
 
 NOT_MEASURED = "not measured yet"
@@ -64,6 +70,17 @@ def table(headers: list[str], rows: list[list[str]], right: set[int] | None = No
     return lines
 
 
+def budget_cell(budget: float, seconds: float | None) -> str:
+    """A time budget for a table, flagged when the run took longer: "2 min" or "2 min: **OVER**"."""
+    over = seconds is not None and seconds > budget
+    return fmt_seconds(budget) + (": **OVER**" if over else "")
+
+
+def chapter_budget_cell(chapter: str, seconds: float | None) -> str:
+    """``chapter``'s budget for a table, flagged when its run of ``seconds`` missed it."""
+    return budget_cell(chapter_budget(chapter), seconds)
+
+
 def accelerator_device(result: dict | None) -> str | None:
     """The GPU device ("cuda" or "mps") a result has chapter runs for, if any."""
     if result is None:
@@ -84,7 +101,8 @@ def course_seconds(result: dict, device: str) -> float:
 
 
 def performance_table(chapters: list[str], cpu: dict | None, gpu: dict | None) -> list[str]:
-    """Per chapter: CPU and GPU wall time, peak memory and the longest cell (on the CPU)."""
+    """Per chapter: CPU time against its budget, GPU time, peak memory and the longest cell (on
+    the CPU)."""
     gpu_device = accelerator_device(gpu)
     rows = []
     for chapter in chapters:
@@ -101,20 +119,31 @@ def performance_table(chapters: list[str], cpu: dict | None, gpu: dict | None) -
             [
                 chapter,
                 fmt_seconds(on_cpu["seconds"]) if on_cpu else NOT_MEASURED,
+                chapter_budget_cell(chapter, on_cpu["seconds"] if on_cpu else None),
                 fmt_seconds(on_gpu["seconds"]) if on_gpu else NOT_MEASURED,
                 memory,
                 longest,
             ]
         )
-    total_cpu = fmt_seconds(course_seconds(cpu, "cpu")) if cpu else NOT_MEASURED
+    cpu_total = course_seconds(cpu, "cpu") if cpu else None
+    total_cpu = fmt_seconds(cpu_total) if cpu_total is not None else NOT_MEASURED
     total_gpu = fmt_seconds(course_seconds(gpu, gpu_device)) if gpu_device else NOT_MEASURED
-    rows.append(["**whole course**", f"**{total_cpu}**", f"**{total_gpu}**", "", ""])
-    headers = ["chapter", "CPU time", "GPU time", "peak memory (CPU)", "longest cell (CPU)"]
-    return table(headers, rows, right={1, 2, 3})
+    course_budget = budget_cell(COURSE_SECONDS, cpu_total)
+    rows.append(["**whole course**", f"**{total_cpu}**", course_budget, f"**{total_gpu}**", "", ""])
+    headers = [
+        "chapter",
+        "CPU time",
+        "CPU budget",
+        "GPU time",
+        "peak memory (CPU)",
+        "longest cell (CPU)",
+    ]
+    return table(headers, rows, right={1, 2, 3, 4})
 
 
 def device_table(chapters: list[str], result: dict, device: str) -> list[str]:
-    """Per chapter on one device: wall time, peak memory, longest cell and the grader's score."""
+    """Per chapter on one device: wall time against the chapter's budget (the CPU budget holds on
+    every device), peak memory, longest cell and the grader's score."""
     rows = []
     for chapter in chapters:
         run = chapter_run(result, device, chapter)
@@ -125,17 +154,26 @@ def device_table(chapters: list[str], result: dict, device: str) -> list[str]:
             [
                 chapter,
                 fmt_seconds(run["seconds"]),
+                chapter_budget_cell(chapter, run["seconds"]),
                 fmt_memory(run["peak_memory_mb"])
                 + (f" (GPU {fmt_memory(gpu)})" if (gpu := run.get("gpu_peak_memory_mb")) else ""),
                 f"{fmt_seconds(cell['seconds'])}: cell {cell['index']}, {code(cell['first_line'])}",
                 f"{run['score']:g}/{run['max_score']:g}",
             ]
         )
+    total = course_seconds(result, device)
     rows.append(
-        ["**whole course**", f"**{fmt_seconds(course_seconds(result, device))}**", "", "", ""]
+        [
+            "**whole course**",
+            f"**{fmt_seconds(total)}**",
+            budget_cell(COURSE_SECONDS, total),
+            "",
+            "",
+            "",
+        ]
     )
-    headers = ["chapter", "wall time", "peak memory", "longest cell", "score"]
-    return table(headers, rows, right={1, 2})
+    headers = ["chapter", "wall time", "budget", "peak memory", "longest cell", "score"]
+    return table(headers, rows, right={1, 2, 3})
 
 
 def _best(rows: list[dict]) -> dict | None:
@@ -239,9 +277,11 @@ def grading_lines(result: dict) -> list[str]:
 def budget_lines(result: dict) -> list[str]:
     """Whether the budgets were met, with the problems listed when not."""
     problems = result.get("budgets", {}).get("problems", [])
+    tighter = "".join(f", {c} {fmt_seconds(s)}" for c, s in sorted(CHAPTER_BUDGETS.items()))
     head = (
-        f"Budgets on this machine (each chapter {CHAPTER_SECONDS // 60} min or less, the course "
-        f"{COURSE_SECONDS // 60} min or less, {CHAPTER_MEMORY_MB // 1024} GB per chapter): "
+        f"Budgets on this machine (each chapter {fmt_seconds(CHAPTER_SECONDS)} or less{tighter}, "
+        f"the course {fmt_seconds(COURSE_SECONDS)} or less, {CHAPTER_MEMORY_MB // 1024} GB per "
+        "chapter): "
     )
     if not problems:
         return [head + "all met."]

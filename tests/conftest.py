@@ -1,10 +1,18 @@
-"""Suite-wide pytest configuration: the `gpu` marker and a table of measured chapter times."""
+"""Suite-wide pytest configuration: the `gpu` marker, a table of measured chapter times, and the
+scale of the hang guards in the report header.
+
+Tests assert correctness only, never speed: times are recorded (``record_timing``) and printed at
+the end, budgets are checked by ``make bench``, and every time-out is a hang guard scaled by
+$COURSE_TEST_TIMEOUT_SCALE (see tests/timeouts.py; raise it on a busy machine).
+"""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+
+from tests.timeouts import SCALE, SCALE_VARIABLE
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -19,6 +27,10 @@ def accelerator() -> str | None:
     if mps is not None and mps.is_available():
         return "mps"
     return None
+
+
+def pytest_report_header(config):
+    return f"hang guards (time-outs) scaled by {SCALE:g} (${SCALE_VARIABLE} to change)"
 
 
 def pytest_collection_modifyitems(config, items):

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.timeouts import hang_guard
+
 ROOT = Path(__file__).resolve().parents[1]
 PATHS = ["course", "autograder", "tests", "bench", "nbgrader_config.py"]
 
@@ -24,6 +26,10 @@ def ruff() -> list[str]:
 def test_ruff(command):
     paths = [p for p in PATHS if (ROOT / p).exists()]
     result = subprocess.run(
-        [*ruff(), *command, *paths], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [*ruff(), *command, *paths],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=hang_guard(120),
     )
     assert result.returncode == 0, result.stdout + result.stderr

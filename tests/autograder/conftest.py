@@ -17,6 +17,9 @@ from nbformat import NotebookNode
 from autograder.notebook import read_notebook
 from autograder.release import write_release
 from tests.autograder.chapter import ASSIGNMENT, make_course
+from tests.timeouts import hang_guard
+
+NBGRADER_TIMEOUT = hang_guard(600)  # a hang guard for one `nbgrader autograde` of a class
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -55,7 +58,7 @@ def save(nb: NotebookNode, path: Path) -> Path:
     return path
 
 
-def nbgrader_autograde(root: Path, assignment: str, timeout: int = 600) -> None:
+def nbgrader_autograde(root: Path, assignment: str, timeout: int = NBGRADER_TIMEOUT) -> None:
     """Run plain ``nbgrader autograde ASSIGNMENT`` in the course at ``root``, as an instructor
     types it (the course's nbgrader_config.py applies), with a clean environment."""
     env_bin = str(Path(sys.executable).parent)

@@ -12,6 +12,7 @@ from autograder.check import check_notebook
 from autograder.grading import Report
 from tests.autograder.chapter import ASSIGNMENT, HIDDEN_MESSAGE, make_course, tampered, visible_only
 from tests.autograder.conftest import save
+from tests.timeouts import hang_guard
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +104,7 @@ def test_validate_button_path_never_shows_hidden_tests(
         cwd=notebook.parent,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=hang_guard(300),
         check=False,
     )
     output = result.stdout + result.stderr

@@ -127,7 +127,13 @@ def test_unknown_chapter_exits_2(in_course: Path, capsys: pytest.CaptureFixture)
 
 
 @pytest.mark.parametrize(
-    "argv", [[], ["grade-everything"], ["score"], ["score", "a.ipynb", "--timeout", "0"]]
+    "argv",
+    [
+        [],
+        ["grade-everything"],
+        ["score"],
+        ["score", "a.ipynb", "--timeout", "0"],  # not a hang guard: a value the CLI rejects
+    ],
 )
 def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit) as exc:

@@ -11,6 +11,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from autograder.execute import execute
 from autograder.grading import Report, grade_notebook, outcome
 from autograder.notebook import normalize
+from tests.timeouts import hang_guard
 
 FONT_CACHE = "Matplotlib is building the font cache; this may take a moment.\n"
 
@@ -123,7 +124,7 @@ def test_stderr_in_a_real_kernel_fails_a_test_unless_it_is_ignored(
         _graded("import warnings\nwarnings.warn('deprecated thing')", "test_warnings", 1),
         _graded("print('fine')", "test_clean", 1),
     ]
-    report = grade_notebook(execute(normalize(nb), tmp_path, timeout=30), "demo")
+    report = grade_notebook(execute(normalize(nb), tmp_path, timeout=hang_guard(30)), "demo")
     result = {c.grade_id: (c.passed, c.error) for c in report.cells}
     assert result["test_warns"] == (False, "careful!")
     assert result["test_font_cache"] == (True, None)

@@ -28,6 +28,7 @@ from tests.autograder.chapter import (
     answer,
 )
 from tests.autograder.conftest import save
+from tests.timeouts import hang_guard
 
 pytestmark = [
     pytest.mark.slow,
@@ -36,7 +37,9 @@ pytestmark = [
 ]
 
 STUDENTS = 200
-LIMITS = Limits(cell_timeout=60, notebook_timeout=120, memory_mb=700, max_processes=48)
+LIMITS = Limits(
+    cell_timeout=hang_guard(60), notebook_timeout=hang_guard(120), memory_mb=700, max_processes=48
+)
 # (answer to 0.1, points), (answer to 0.2, points); None keeps the release stub (0 points).
 DOUBLES = ((RIGHT_DOUBLE, 1), (WRONG_DOUBLE, 0), (None, 0))
 SCALES = ((RIGHT_SCALE, 2), (VISIBLE_ONLY_SCALE, 0), (None, 0), (RIGHT_SCALE, 2))

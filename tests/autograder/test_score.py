@@ -5,15 +5,18 @@ Each graded notebook costs a kernel start, so the reports are computed once per 
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
+import psutil
 import pytest
 from nbformat import NotebookNode
 
 from autograder.grading import CellResult, Report
-from autograder.notebook import InvalidNotebook
-from autograder.paths import UnknownAssignment
-from autograder.score import score_notebook
+from autograder.notebook import InvalidNotebook, read_notebook
+from autograder.paths import UnknownAssignment, data_contents
+from autograder.sandbox import bwrap_works
+from autograder.score import judge_submission, score_notebook
 from tests.autograder.chapter import (
     ASSIGNMENT,
     RIGHT_SCALE,
@@ -22,6 +25,7 @@ from tests.autograder.chapter import (
     visible_only,
 )
 from tests.autograder.conftest import save
+from tests.timeouts import hang_guard
 
 
 def _cells(report: Report) -> dict[str, CellResult]:
@@ -127,11 +131,13 @@ def test_a_dying_kernel_is_reported_not_raised(
 def test_a_cell_timeout_is_reported_not_raised(
     course: Path, tmp_path: Path, release_nb: NotebookNode
 ) -> None:
-    slow = "def double(x):\n    import time\n    time.sleep(120)"
+    slow = "def double(x):\n    import time\n    time.sleep(10**6)"  # longer than any limit
     nb = answer(answer(release_nb, "ex0_1_double", slow), "ex0_2_scale", RIGHT_SCALE)
-    report = score_notebook(save(nb, tmp_path / f"{ASSIGNMENT}.ipynb"), timeout=2, root=course)
+    limit = hang_guard(1)
+    path = save(nb, tmp_path / f"{ASSIGNMENT}.ipynb")
+    report = score_notebook(path, timeout=limit, root=course)
     cells = _cells(report)
-    assert "the test cell stopped with CellTimeout: the cell ran longer than 2 s" in (
+    assert f"the test cell stopped with CellTimeout: the cell ran longer than {limit} s" in (
         cells["test_ex0_1_double"].error
     )
     assert "not run because cell" in cells["test_ex0_2_scale"].error
@@ -152,3 +158,47 @@ def test_files_that_cannot_be_graded_raise_before_any_kernel_starts(
     stranger.write_text((Path(__file__).parent / "fixtures" / "plain.ipynb").read_text())
     with pytest.raises(UnknownAssignment, match="cannot tell which chapter"):
         score_notebook(stranger, root=course)
+
+
+@pytest.mark.skipif(not bwrap_works(), reason="the sandbox (bubblewrap) is needed")
+def test_score_cannot_read_the_course_directory(
+    course: Path, tmp_path: Path, release_nb: NotebookNode
+) -> None:
+    secrets = [course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", course, tmp_path]
+    spy = "import os\ndef double(x):\n    return 2 * x\n" + "".join(
+        f"print({str(p)!r}, os.path.exists({str(p)!r}))\n" for p in secrets
+    )
+    nb = answer(answer(release_nb, "ex0_1_double", spy), "ex0_2_scale", RIGHT_SCALE)
+    reference = read_notebook(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    executed = judge_submission(
+        nb, reference, data_contents(ASSIGNMENT, course), timeout=hang_guard(60)
+    )
+    printed = "".join(
+        o.get("text", "") for c in executed.cells for o in c.get("outputs", []) if "text" in o
+    )
+    for path in secrets:
+        assert f"{path} False" in printed, printed
+
+
+def test_score_leaves_no_process_behind(
+    course: Path, tmp_path: Path, release_nb: NotebookNode
+) -> None:
+    token = f"left-behind-{uuid.uuid4().hex}"
+    daemon = (
+        "import subprocess, sys\n"
+        "def double(x):\n    return 2 * x\n"
+        f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', {token!r}],"
+        " start_new_session=True)"
+    )
+    nb = answer(answer(release_nb, "ex0_1_double", daemon), "ex0_2_scale", RIGHT_SCALE)
+    for sandbox in ("auto", "none"):
+        report = score_notebook(
+            save(nb, tmp_path / f"{ASSIGNMENT}.ipynb"), root=course, sandbox=sandbox
+        )
+        assert report.score == 3
+        left = [
+            p
+            for p in psutil.process_iter(["cmdline"])
+            if token in " ".join(p.info["cmdline"] or [])
+        ]
+        assert not left, f"score left {len(left)} process(es) of the notebook running ({sandbox})"

@@ -1,7 +1,8 @@
-"""Tests of autograder.submit: zips that nbgrader's own zip_collect unpacks into submitted/.
+"""Tests of autograder.submit: the zip a student uploads, its manifest and its checksum.
 
 The course is the 00_demo chapter of tests/autograder/chapter.py; the students' notebooks are made
 from its release, saved the way JupyterLab saves them, and submitted through the command line.
+Collecting the uploads with `nbgrader zip_collect` is tested in test_collect.py.
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,13 +18,11 @@ import pytest
 from nbformat import NotebookNode
 
 from autograder.cli import main
-from autograder.score import score_notebook
 from autograder.submit import MANIFEST, STUDENT_ENV, STUDENT_FILE, submit
 from tests.autograder.chapter import (
     ASSIGNMENT,
     RIGHT_DOUBLE,
     RIGHT_SCALE,
-    WRONG_DOUBLE,
     answer,
 )
 from tests.autograder.conftest import save
@@ -37,7 +34,7 @@ LATE = datetime(2026, 3, 1, 17, 30, 5, tzinfo=UTC)
 
 @pytest.fixture
 def root(course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the demo course (zip_collect and grading write into it)."""
+    """A private copy of the demo course (submit reads its release)."""
     copy = tmp_path / "course"
     shutil.copytree(course, copy, ignore=shutil.ignore_patterns("gradebook.db"))
     monkeypatch.setenv("COURSE_ROOT", str(copy))
@@ -64,81 +61,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def zips(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.zip"))
-
-
-def zip_collect(root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nbgrader", "zip_collect", ASSIGNMENT, "--log-level=INFO"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-@pytest.mark.slow
-def test_zip_collect_puts_each_students_notebook_in_submitted_and_it_grades(
-    root: Path, tmp_path: Path, release_nb: NotebookNode, capsys: pytest.CaptureFixture[str]
-) -> None:
-    alice = workspace_notebook(tmp_path, "alice", solved(release_nb))
-    bob = workspace_notebook(
-        tmp_path, "bob", answer(solved(release_nb), "ex0_1_double", WRONG_DOUBLE)
-    )
-    lms = tmp_path / "lms"  # what the instructor downloads from the learning platform
-    lms.mkdir()
-    for notebook, student in ((alice, "alice"), (bob, "bob.smith-2")):
-        status, out, err = run(capsys, "--student", student, "--notebook", str(notebook))
-        assert status == 0, err
-        (made,) = zips(notebook.parents[1] / "submissions")
-        assert made.name.startswith(f"{ASSIGNMENT}-{student}-") and str(made) in out
-        shutil.copy(made, lms)
-        shutil.copy(made.with_name(made.name + ".sha256"), lms)
-
-    archive = root / "downloaded" / ASSIGNMENT / "archive"
-    archive.mkdir(parents=True)
-    for made in zips(lms):
-        shutil.copy(made, archive)
-        shutil.copy(made.with_name(made.name + ".sha256"), archive)  # tolerated beside the zip
-    result = zip_collect(root)
-    assert result.returncode == 0, result.stdout + result.stderr
-    # The manifest and the checksum files are not notebooks: zip_collect skips them (a warning).
-    skipped = [line for line in result.stderr.splitlines() if "Skipped submission" in line]
-    assert len(skipped) == 4, result.stderr
-    assert all(line.endswith((".sha256", MANIFEST)) for line in skipped), skipped
-    assert "2 files collected" in result.stderr
-
-    for notebook, student in ((alice, "alice"), (bob, "bob.smith-2")):
-        folder = root / "submitted" / student / ASSIGNMENT
-        assert sorted(p.name for p in folder.iterdir()) == [NOTEBOOK, "timestamp.txt"]
-        assert (folder / NOTEBOOK).read_bytes() == notebook.read_bytes()
-    assert sorted(p.name for p in (root / "submitted").iterdir()) == ["alice", "bob.smith-2"]
-
-    scores = {
-        student: score_notebook(root / "submitted" / student / ASSIGNMENT / NOTEBOOK, root=root)
-        for student in ("alice", "bob.smith-2")
-    }
-    assert (scores["alice"].score, scores["alice"].max_score) == (3, 3)
-    assert scores["bob.smith-2"].score == 2
-
-
-@pytest.mark.slow
-def test_zip_collect_keeps_the_newest_of_two_uploads(
-    root: Path, tmp_path: Path, release_nb: NotebookNode
-) -> None:
-    first = workspace_notebook(tmp_path, "first", release_nb)
-    second = workspace_notebook(tmp_path, "second", solved(release_nb))
-    archive = root / "downloaded" / ASSIGNMENT / "archive"
-    # Uploaded twice (the platform kept both); the later one must win whatever the file order.
-    late = submit(ASSIGNMENT, "carol", second, archive, now=LATE, root=root)
-    early = submit(ASSIGNMENT, "carol", first, tmp_path / "elsewhere", now=EARLY, root=root)
-    shutil.copy(early.zip_path, archive)
-    assert len(zips(archive)) == 2 and late.zip_path.exists()
-    result = zip_collect(root)
-    assert result.returncode == 0, result.stdout + result.stderr
-    folder = root / "submitted" / "carol" / ASSIGNMENT
-    assert (folder / NOTEBOOK).read_bytes() == second.read_bytes()
-    assert (folder / "timestamp.txt").read_text().startswith("2026-03-01 17:30:05")
 
 
 def test_checksums_verify(root: Path, tmp_path: Path, release_nb: NotebookNode) -> None:

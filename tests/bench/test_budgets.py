@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from bench.budgets import check_budgets
+from bench.budgets import CHAPTER_SECONDS, chapter_budget, check_budgets, over_budget
 
 
 def test_fixture_within_budget_has_no_problems(cpu_result):
     assert check_budgets(cpu_result) == []
 
 
-def test_slow_chapter_is_over_budget(cpu_result):
-    cpu_result["chapters"]["cpu"]["01_neurons"]["seconds"] = 181.0
-    problems = check_budgets(cpu_result)
-    assert problems == ["OVER BUDGET: 01_neurons took 181 s on cpu (budget 180 s)"]
+def test_chapter_one_has_two_minutes_the_others_three():
+    assert chapter_budget("01_neurons") == 120
+    assert chapter_budget("02_gradient_descent") == CHAPTER_SECONDS == 180
+    assert over_budget("01_neurons", 121.0) and not over_budget("01_neurons", 120.0)
+    assert not over_budget("02_gradient_descent", 121.0)
+
+
+def test_slow_chapter_is_over_its_own_budget(cpu_result):
+    chapters = cpu_result["chapters"]["cpu"]
+    chapters["01_neurons"]["seconds"] = 121.0
+    chapters["02_gradient_descent"]["seconds"] = 121.0  # within its 3 minutes
+    assert check_budgets(cpu_result) == ["OVER BUDGET: 01_neurons took 121 s on cpu (budget 120 s)"]
+    chapters["02_gradient_descent"]["seconds"] = 181.0
+    assert check_budgets(cpu_result)[1] == (
+        "OVER BUDGET: 02_gradient_descent took 181 s on cpu (budget 180 s)"
+    )
 
 
 def test_memory_over_two_gigabytes_is_over_budget(cpu_result):

@@ -7,7 +7,14 @@ import sys
 
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 
-from bench.chapters import PeakMemory, cell_seconds, error_cells, first_line, longest_cell
+from bench.chapters import (
+    PeakMemory,
+    budget_note,
+    cell_seconds,
+    error_cells,
+    first_line,
+    longest_cell,
+)
 
 
 def timed(source: str, start: str, end: str):
@@ -54,3 +61,9 @@ def test_peak_memory_sees_a_child_process():
     with PeakMemory(interval=0.05) as idle:
         pass
     assert idle.peak_bytes < 200 * 2**20
+
+
+def test_budget_note_reports_each_chapter_against_its_own_budget():
+    assert budget_note("01_neurons", 119.6) == "(budget 120 s)"
+    assert budget_note("01_neurons", 121.0) == "(budget 120 s, OVER BUDGET)"
+    assert budget_note("02_gradient_descent", 121.0) == "(budget 180 s)"

@@ -61,24 +61,41 @@ def test_table_alignment():
 def test_performance_table_without_gpu(cpu_result):
     lines = performance_table(CHAPTERS, cpu_result, None)
     assert lines[0] == (
-        "| chapter | CPU time | GPU time | peak memory (CPU) | longest cell (CPU) |"
+        "| chapter | CPU time | CPU budget | GPU time | peak memory (CPU) | longest cell (CPU) |"
     )
     assert lines[2] == (
-        f"| 01_neurons | 18 s | {NOT_MEASURED} | 512 MB | "
+        f"| 01_neurons | 18 s | 2 min | {NOT_MEASURED} | 512 MB | "
         "3.2 s: cell 71, `runs = {(w, d): f(w, d) \\| x}` |"
     )
-    assert (
-        lines[4]
-        == f"| 03_backprop | {NOT_MEASURED} | {NOT_MEASURED} | {NOT_MEASURED} | {NOT_MEASURED} |"
+    assert lines[3].startswith("| 02_gradient_descent | 2 min 10 s | 3 min |")
+    assert lines[4] == (
+        f"| 03_backprop | {NOT_MEASURED} | 3 min | {NOT_MEASURED} | {NOT_MEASURED} "
+        f"| {NOT_MEASURED} |"
     )
-    assert lines[-1] == f"| **whole course** | **2 min 28 s** | **{NOT_MEASURED}** |  |  |"
+    assert lines[-1] == (
+        f"| **whole course** | **2 min 28 s** | 15 min | **{NOT_MEASURED}** |  |  |"
+    )
+
+
+def test_performance_table_flags_each_chapter_over_its_budget(cpu_result):
+    chapters = cpu_result["chapters"]["cpu"]
+    chapters["01_neurons"]["seconds"] = 125.0  # over its 2 minutes
+    chapters["02_gradient_descent"]["seconds"] = 170.0  # within its 3 minutes
+    lines = performance_table(CHAPTERS, cpu_result, None)
+    assert lines[2].startswith("| 01_neurons | 2 min 5 s | 2 min: **OVER** |")
+    assert lines[3].startswith("| 02_gradient_descent | 2 min 50 s | 3 min |")
+    for index in range(7):  # the course over its 15 minutes
+        chapters[f"9{index}_copy"] = dict(chapters["02_gradient_descent"])
+    assert performance_table(CHAPTERS, cpu_result, None)[-1].startswith(
+        "| **whole course** | **24 min 45 s** | 15 min: **OVER** |"
+    )
 
 
 def test_performance_table_with_gpu(cpu_result, gpu_result):
     lines = performance_table(CHAPTERS, cpu_result, gpu_result)
-    assert lines[2].startswith("| 01_neurons | 18 s | 7.2 s | 512 MB |")
-    assert lines[3].startswith(f"| 02_gradient_descent | 2 min 10 s | {NOT_MEASURED} |")
-    assert lines[-1] == "| **whole course** | **2 min 28 s** | **7.2 s** |  |  |"
+    assert lines[2].startswith("| 01_neurons | 18 s | 2 min | 7.2 s | 512 MB |")
+    assert lines[3].startswith(f"| 02_gradient_descent | 2 min 10 s | 3 min | {NOT_MEASURED} |")
+    assert lines[-1] == "| **whole course** | **2 min 28 s** | 15 min | **7.2 s** |  |  |"
 
 
 def test_quality_table_pairs_each_network_with_the_best_baseline(cpu_result):
@@ -115,13 +132,20 @@ def test_setup_and_grading_lines(cpu_result, gpu_result):
 
 def test_device_table_and_whole_result(cpu_result, gpu_result):
     lines = device_table(CHAPTERS, gpu_result, "cuda")
+    assert lines[0] == "| chapter | wall time | budget | peak memory | longest cell | score |"
     assert lines[2] == (
-        "| 01_neurons | 7.2 s | 2.1 GB (GPU 300 MB) | 2.0 s: cell 4, `import math` | 14/14 |"
+        "| 01_neurons | 7.2 s | 2 min | 2.1 GB (GPU 300 MB) | 2.0 s: cell 4, `import math` "
+        "| 14/14 |"
+    )
+    gpu_result["chapters"]["cuda"]["01_neurons"]["seconds"] = 130.0
+    assert device_table(CHAPTERS, gpu_result, "cuda")[2].startswith(
+        "| 01_neurons | 2 min 10 s | 2 min: **OVER** |"
     )
     text = render_result(cpu_result, CHAPTERS)
     assert text.startswith("# Benchmark results: cpu-2core\n")
     assert "Commands: `bench/run.py` (2026-01-02 10:00 UTC)." in text
     assert "## Chapters on cpu" in text and "## Chapters on cuda" not in text
     assert "all met." in text
+    assert "(each chapter 3 min or less, 01_neurons 2 min, the course 15 min or less" in text
     cpu_result["budgets"]["problems"] = ["OVER BUDGET: x"]
     assert "- OVER BUDGET: x" in render_result(cpu_result, CHAPTERS)

@@ -22,10 +22,11 @@ from tests.e2e.server import (
     make_env,
     missing,
 )
+from tests.timeouts import hang_guard, hang_guard_ms
 
-# Milliseconds any single browser step may take (Playwright's `expect` defaults to 5 s, too short
-# for a JupyterLab page on a loaded 2-core machine).
-UI_TIMEOUT_MS = 30_000
+# Milliseconds any single browser step may take: a hang guard (Playwright's `expect` defaults to
+# 5 s, too short for a JupyterLab page on a loaded 2-core machine).
+UI_TIMEOUT_MS = hang_guard_ms(30)
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +40,10 @@ def course_ready() -> Path:
     if not (REPO / "release" / NOTEBOOK).is_file():
         pytest.fail(f"release/{NOTEBOOK} is missing: run `make release`", pytrace=False)
     stale = subprocess.run(
-        ["make", "-C", str(REPO), "-q", "setup"], env=make_env(), capture_output=True, timeout=30
+        ["make", "-C", str(REPO), "-q", "setup"],
+        env=make_env(),
+        capture_output=True,
+        timeout=hang_guard(30),
     )
     if stale.returncode != 0:
         missing("the virtual environment is not set up or is stale: run `make setup` first")

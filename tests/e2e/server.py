@@ -1,7 +1,8 @@
 """Helpers for the end-to-end tests: run the real `make` targets and drive a JupyterLab server.
 
-Everything here is bounded in time: every wait has a timeout and a server is ended with its whole
-process group. Jupyter's user directories can point into a test's temporary folder, so a run neither
+Everything here is bounded in time: every wait has a timeout (a hang guard scaled by
+$COURSE_TEST_TIMEOUT_SCALE, see tests/timeouts.py) and a server is ended with its whole process
+group. Jupyter's user directories can point into a test's temporary folder, so a run neither
 reads nor changes the developer's own JupyterLab settings and the course kernel must come from the
 venv that `make setup` installed.
 """
@@ -23,13 +24,23 @@ from typing import Any, NoReturn
 
 import pytest
 
+from tests.timeouts import hang_guard, hang_guard_ms
+
 REPO = Path(__file__).resolve().parents[2]
 CHAPTER = "01_neurons"
 NOTEBOOK = f"{CHAPTER}/{CHAPTER}.ipynb"
 KERNEL_NAME = "dlcourse"
 KERNEL_DISPLAY_NAME = "Python 3 (deep-learning course)"
-LAB_READY_TIMEOUT = 60.0  # seconds from `make lab` to a server answering /api/status
-MAKE_TIMEOUT = 120.0
+# Hang guards in seconds (milliseconds for Playwright's); each base value is ample when idle.
+LAB_READY_TIMEOUT = hang_guard(60)  # from `make lab` to a server answering /api/status
+MAKE_TIMEOUT = hang_guard(120)
+API_TIMEOUT = hang_guard(10)  # one REST call to the server
+STOP_GRACE = hang_guard(15)  # from SIGTERM to the server's whole process group gone
+KILL_GRACE = hang_guard(5)  # the same after SIGKILL
+KERNEL_START_TIMEOUT_MS = hang_guard_ms(60)  # torch makes the first start take a few seconds
+RUN_TIMEOUT_MS = hang_guard_ms(120)  # a cell (or all of 00_start) run in the browser
+# True in the page once the status bar reads "<kernel display name> | Idle" (the kernel started).
+KERNEL_IDLE = f"document.body.innerText.includes('{KERNEL_DISPLAY_NAME} | Idle')"
 # Flags that let Debian's chromium run headless in a container (REFERENCE.md). Playwright adds
 # --headless and a fresh temporary profile (--user-data-dir) itself.
 CHROMIUM_ARGS = [
@@ -132,7 +143,7 @@ class Lab:
         request = urllib.request.Request(
             self.url + path, method=method, headers={"Authorization": f"token {self.token}"}
         )
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=API_TIMEOUT) as response:
             body = response.read()
         return json.loads(body) if body else None
 
@@ -172,7 +183,7 @@ class Lab:
             except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
                 pass  # the server is already going; the signal below ends it anyway
         pgid = self.process.pid  # the group leader is `make`, started in a new session
-        for sig, grace in ((signal.SIGTERM, 15.0), (signal.SIGKILL, 5.0)):
+        for sig, grace in ((signal.SIGTERM, STOP_GRACE), (signal.SIGKILL, KILL_GRACE)):
             try:
                 os.killpg(pgid, sig)
             except ProcessLookupError:
@@ -185,4 +196,4 @@ class Lab:
                 break
             if sig == signal.SIGTERM:
                 print(f"\nJupyterLab still ran {grace:.0f} s after SIGTERM; sending SIGKILL")
-        self.process.wait(timeout=5)
+        self.process.wait(timeout=KILL_GRACE)

@@ -26,10 +26,12 @@ from autograder.notebook import grade_id, is_written, points, read_notebook
 from autograder.sandbox import Limits
 from autograder.settings import COURSE_ID
 from tests.e2e.server import REPO, Lab, free_port, make_env
+from tests.timeouts import hang_guard
 
 CHAPTER = "07_ethics"
 STUDENTS = 3
-LIMITS = Limits(cell_timeout=30, notebook_timeout=240)
+# Hang guards: three submissions, none hostile (the demo adds hostile ones from six on).
+LIMITS = Limits(cell_timeout=hang_guard(30), notebook_timeout=hang_guard(240))
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -95,7 +97,7 @@ def _export(root: Path) -> dict[str, dict[str, str]]:
         cwd=root,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=hang_guard(120),
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]

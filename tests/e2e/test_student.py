@@ -19,14 +19,20 @@ from playwright.sync_api import expect
 
 from autograder.notebook import grade_id, is_solution, read_notebook
 from tests.e2e.conftest import artifacts_folder, running_lab
-from tests.e2e.server import CHAPTER, KERNEL_DISPLAY_NAME, NOTEBOOK, REPO, Lab
+from tests.e2e.server import (
+    CHAPTER,
+    KERNEL_IDLE,
+    KERNEL_START_TIMEOUT_MS,
+    NOTEBOOK,
+    REPO,
+    RUN_TIMEOUT_MS,
+    Lab,
+)
+from tests.timeouts import hang_guard_ms
 
 START = "00_start/00_start.ipynb"
 SOLVED = f"{CHAPTER}/solved.ipynb"
-KERNEL_IDLE = f"document.body.innerText.includes('{KERNEL_DISPLAY_NAME} | Idle')"
-KERNEL_START_TIMEOUT = 60_000  # ms
-RUN_TIMEOUT = 120_000  # ms for a cell (or all of 00_start) to finish on a busy 2-core machine
-VALIDATE_TIMEOUT = 300_000  # ms: Validate runs the whole chapter in a fresh kernel
+VALIDATE_TIMEOUT_MS = hang_guard_ms(300)  # Validate runs the whole chapter in a fresh kernel
 RESULT = ".validation-success, .validation-failed, .validation-changed, .validation-type-changed"
 PROMPT_DONE = re.compile(r"^\[\d+\]:$")
 
@@ -63,7 +69,7 @@ def open_notebook(page: Any, lab: Lab, path: str) -> Any:
     page.goto(f"{lab.url}/lab/tree/{path}?reset&token={lab.token}")
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     expect(panel.locator(".jp-Cell").first).to_be_visible()
-    page.wait_for_function(KERNEL_IDLE, timeout=KERNEL_START_TIMEOUT)
+    page.wait_for_function(KERNEL_IDLE, timeout=KERNEL_START_TIMEOUT_MS)
     return panel
 
 
@@ -71,7 +77,7 @@ def run_cell(page: Any, cell: Any) -> None:
     """Run one code cell the way a student does (click, Shift+Enter) and wait until it is done."""
     cell.locator(".jp-InputArea-editor").click()
     page.keyboard.press("Shift+Enter")
-    expect(cell.locator(".jp-InputArea-prompt")).to_have_text(PROMPT_DONE, timeout=RUN_TIMEOUT)
+    expect(cell.locator(".jp-InputArea-prompt")).to_have_text(PROMPT_DONE, timeout=RUN_TIMEOUT_MS)
 
 
 def stderr_of(cell: Any) -> str:
@@ -85,7 +91,7 @@ def validate(page: Any, panel: Any, shot: Path) -> tuple[str, str]:
     panel.locator(".jp-NotebookPanel-toolbar jp-button.validate-button").click()
     dialog = page.locator(".jp-Dialog")
     result = dialog.locator(RESULT)
-    expect(result).to_be_visible(timeout=VALIDATE_TIMEOUT)
+    expect(result).to_be_visible(timeout=VALIDATE_TIMEOUT_MS)
     expect(dialog.locator(".jp-Dialog-header")).to_contain_text("Validation Results")
     kind = next(
         name
@@ -110,7 +116,7 @@ def test_start_notebook_opens_and_runs(student_lab: Lab, page: Any, artifacts: P
     assert count >= 2
     for index in range(count):
         prompt = code_cells.nth(index).locator(".jp-InputArea-prompt")
-        expect(prompt).to_have_text(PROMPT_DONE, timeout=RUN_TIMEOUT)
+        expect(prompt).to_have_text(PROMPT_DONE, timeout=RUN_TIMEOUT_MS)
     printed = "\n".join(panel.locator(".jp-OutputArea-output").all_inner_texts())
     assert "Everything the course needs is in place." in printed, printed
     assert "here (estimate)" in printed
@@ -169,7 +175,7 @@ def test_chapter_slider_redraws_its_plot(student_lab: Lab, page: Any, artifacts:
     page.keyboard.type("-4")
     page.keyboard.press("Enter")
     expect(readout).to_have_text(re.compile(r"^[-\u2212]4\.00$"))  # ipywidgets prints U+2212
-    expect(picture).not_to_have_attribute("src", before_src or "", timeout=RUN_TIMEOUT)
+    expect(picture).not_to_have_attribute("src", before_src or "", timeout=RUN_TIMEOUT_MS)
     page.wait_for_function(KERNEL_IDLE)
     assert picture.screenshot() != before_png, "the picture did not change when w1 moved"
     page.screenshot(path=str(artifacts / "student_widget_after.png"))

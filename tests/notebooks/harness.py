@@ -38,9 +38,12 @@ from autograder.judging import Judge, judge_cell, load_judges
 from autograder.notebook import grade_id, is_solution, is_test, points
 from autograder.paths import course_root, data_files, source_notebook
 from autograder.probing import new_seed, probe_source, stopped_by
+from tests.timeouts import hang_guard
 
 CANDIDATES_DIR = Path(__file__).parent / "candidates"
-CELL_TIMEOUT = 300
+# Hang guards (scaled by $COURSE_TEST_TIMEOUT_SCALE): no candidate here loops on purpose.
+CELL_TIMEOUT = hang_guard(300)
+STARTUP_TIMEOUT = hang_guard(60)  # the kernel's start, torch import included
 
 
 class HarnessError(RuntimeError):
@@ -214,6 +217,7 @@ class Harness:
             self._client = NotebookClient(
                 self._scratch,
                 timeout=self.timeout,
+                startup_timeout=STARTUP_TIMEOUT,
                 kernel_name="python3",
                 allow_errors=True,
                 resources={"metadata": {"path": tmp}},

@@ -1,7 +1,9 @@
-"""Each chapter, executed for real through the grader: full marks, zero marks, time, device.
+"""Each chapter, executed for real through the grader: full marks, zero marks, device.
 
 These run every chapter notebook top to bottom in a fresh kernel, exactly as `python -m autograder
-score` does for a student's submission, so they are the slowest tests of the suite.
+score` does for a student's submission, so they are the slowest tests of the suite. The time each
+chapter took is recorded (printed at the end of the run) but never asserted: a busy machine must
+not fail the suite. The chapter budgets are checked by `make bench` (bench/budgets.py).
 """
 
 from __future__ import annotations
@@ -23,9 +25,6 @@ from autograder.score import judge_submission, score_notebook
 from tests.conftest import accelerator
 
 CHAPTERS = assignments()
-# Seconds a chapter may take top to bottom, solutions included, on a 2-core CPU (issues #2 and #3).
-CPU_BUDGET = {"01_neurons": 120}
-DEFAULT_CPU_BUDGET = 180
 
 
 def failures(report) -> list[str]:
@@ -34,7 +33,7 @@ def failures(report) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_source_scores_full_marks_within_budget(chapter, record_timing, monkeypatch):
+def test_source_scores_full_marks(chapter, record_timing, monkeypatch):
     monkeypatch.setenv("COURSE_DEVICE", "cpu")
     start = time.perf_counter()
     report = score_notebook(source_notebook(chapter))
@@ -43,8 +42,6 @@ def test_source_scores_full_marks_within_budget(chapter, record_timing, monkeypa
     assert not failures(report), failures(report)
     assert report.max_score >= 10
     assert report.score == report.max_score
-    budget = CPU_BUDGET.get(chapter, DEFAULT_CPU_BUDGET)
-    assert seconds <= budget, f"{chapter} took {seconds:.0f} s on the CPU; its budget is {budget} s"
 
 
 @pytest.mark.slow

@@ -14,7 +14,6 @@ from autograder.paths import assignments, course_root
 from course.device import describe_device, get_device
 
 START = course_root() / "release" / "00_start" / "00_start.ipynb"
-BUDGET = 60  # seconds; it imports torch and runs a probe of well under a second
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +49,6 @@ def test_start_runs_without_errors_or_stderr(executed, record_timing):
     for cell in (c for c in nb.cells if c.cell_type == "code"):
         bad = [o for o in cell.outputs if o.output_type == "error" or o.get("name") == "stderr"]
         assert not bad, f"cell {cell.id} failed or wrote to stderr: {bad}"
-    assert seconds < BUDGET
 
 
 @pytest.mark.slow

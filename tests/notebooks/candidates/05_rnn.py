@@ -5,7 +5,7 @@ costing points elsewhere. Each right answer is written differently from the sour
 must earn the points. See docs/authoring.md ("Candidate answers").
 """
 
-# Shared by several answers of Exercise 5.7.
+# Shared by several answers of Exercise 5.8.
 RESIDUAL = """
 class Residual(nn.Module):
     def __init__(self):
@@ -388,7 +388,75 @@ def lstm_cell(x, h, c, W_ih, W_hh, b_ih, b_hh):
 """,
         },
     },
-    "ex5_7_forecaster": {
+    "ex5_7_gru_cell": {
+        "wrong": {
+            "torch.gru_cell imported under another name": """
+from torch import gru_cell as builtin_step
+
+
+def gru_cell(x, h, W_ih, W_hh, b_ih, b_hh):
+    return builtin_step(x, h, W_ih, W_hh, b_ih, b_hh)
+""",
+            "reset and update gates swapped (order z, r, n)": """
+def gru_cell(x, h, W_ih, W_hh, b_ih, b_hh):
+    x_z, x_r, x_n = (x @ W_ih.T + b_ih).chunk(3, dim=1)
+    h_z, h_r, h_n = (h @ W_hh.T + b_hh).chunk(3, dim=1)
+    r, z = torch.sigmoid(x_r + h_r), torch.sigmoid(x_z + h_z)
+    n = torch.tanh(x_n + r * h_n)
+    return (1 - z) * n + z * h
+""",
+            "reset gate applied to h before the product (the 2014 paper's cell)": """
+def gru_cell(x, h, W_ih, W_hh, b_ih, b_hh):
+    H = h.shape[1]
+    x_r, x_z, x_n = (x @ W_ih.T + b_ih).chunk(3, dim=1)
+    h_r, h_z, _ = (h @ W_hh.T + b_hh).chunk(3, dim=1)
+    r, z = torch.sigmoid(x_r + h_r), torch.sigmoid(x_z + h_z)
+    n = torch.tanh(x_n + (r * h) @ W_hh[2 * H :].T + b_hh[2 * H :])
+    return (1 - z) * n + z * h
+""",
+            "update written z * n + (1 - z) * h": """
+def gru_cell(x, h, W_ih, W_hh, b_ih, b_hh):
+    x_r, x_z, x_n = (x @ W_ih.T + b_ih).chunk(3, dim=1)
+    h_r, h_z, h_n = (h @ W_hh.T + b_hh).chunk(3, dim=1)
+    r, z = torch.sigmoid(x_r + h_r), torch.sigmoid(x_z + h_z)
+    n = torch.tanh(x_n + r * h_n)
+    return z * n + (1 - z) * h
+""",
+            "one fused product, so the reset gate also scales W_in x": """
+def gru_cell(x, h, W_ih, W_hh, b_ih, b_hh):
+    r_, z_, n_ = (x @ W_ih.T + b_ih + h @ W_hh.T + b_hh).chunk(3, dim=1)
+    r, z = torch.sigmoid(r_), torch.sigmoid(z_)
+    n = torch.tanh(r * n_)
+    return (1 - z) * n + z * h
+""",
+            "updates h in place": """
+def gru_cell(x, h, W_ih, W_hh, b_ih, b_hh):
+    x_r, x_z, x_n = (x @ W_ih.T + b_ih).chunk(3, dim=1)
+    h_r, h_z, h_n = (h @ W_hh.T + b_hh).chunk(3, dim=1)
+    r, z = torch.sigmoid(x_r + h_r), torch.sigmoid(x_z + h_z)
+    n = torch.tanh(x_n + r * h_n)
+    return h.sub_(n).mul_(z).add_(n)
+""",
+        },
+        "right": {
+            "one product on [x, h] with stacked weights, then chunk": """
+def gru_cell(x, h, W_ih, W_hh, b_ih, b_hh):
+    H = h.shape[1]
+    # rows: r and z read x and h together; the n block keeps x and h apart
+    W = torch.cat([
+        torch.cat([W_ih[: 2 * H], W_hh[: 2 * H]], dim=1),
+        torch.cat([W_ih[2 * H :], torch.zeros_like(W_hh[2 * H :])], dim=1),
+        torch.cat([torch.zeros_like(W_ih[2 * H :]), W_hh[2 * H :]], dim=1),
+    ])
+    b = torch.cat([b_ih[: 2 * H] + b_hh[: 2 * H], b_ih[2 * H :], b_hh[2 * H :]])
+    gates = torch.cat([x, h], dim=1) @ W.T + b
+    r, z = torch.sigmoid(gates[:, : 2 * H]).chunk(2, dim=1)
+    n = torch.tanh(gates[:, 2 * H : 3 * H] + r * gates[:, 3 * H :])
+    return torch.lerp(n, h, z)
+""",
+        },
+    },
+    "ex5_8_forecaster": {
         "wrong": {
             "builds the model but never trains it": RESIDUAL
             + """
@@ -585,7 +653,7 @@ def train_forecaster(X_train, y_train, generator):
             + TRAIN_IT,
         },
     },
-    "ex5_9_encode_decode": {
+    "ex5_10_encode_decode": {
         "wrong": {
             "position in the sorted vocabulary instead of stoi[ch]": """
 def encode(text, stoi, device=None):
@@ -651,7 +719,7 @@ def decode(ids, itos):
 """,
         },
     },
-    "ex5_10_temperature": {
+    "ex5_11_temperature": {
         "wrong": {
             "samples every row from the first row's distribution": """
 def sample_with_temperature(logits, temperature, generator=None):
