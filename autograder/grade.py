@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import concurrent.futures as futures
 import contextlib
-import ctypes
 import hashlib
 import json
 import logging
@@ -25,9 +24,7 @@ import multiprocessing
 import os
 import re
 import shutil
-import signal
 import stat
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -48,14 +45,13 @@ from autograder.notebook import InvalidNotebook, grade_id, is_solution, read_not
 from autograder.paths import course_root, data_contents, release_notebook, source_notebook
 from autograder.probing import apply_verdicts, new_seed, prepare, trusted_prefix
 from autograder.runner import run_task
-from autograder.sandbox import Limits, font_cache, resolve_mode
+from autograder.sandbox import Limits, die_with_parent, font_cache, resolve_mode
 from autograder.sanitize import restore
 from autograder.settings import MAX_NOTEBOOK_BYTES
 
 log = logging.getLogger(__name__)
 
 RESULT_FILE = "autograder.json"
-_PR_SET_PDEATHSIG = 1
 
 
 class GradingAborted(RuntimeError):
@@ -352,17 +348,10 @@ def _clean_partials(root: Path, assignment: str) -> None:
 Executor = Callable[[list[dict[str, Any]]], Iterable[dict[str, Any]]]
 
 
-def _die_with_parent() -> None:
-    """Pool initializer: a worker (and, through bwrap, its kernel) dies when the grader does."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 def _pool(workers: int) -> futures.ProcessPoolExecutor:
     # fork: the workers need nothing re-imported, and `python -m autograder` has no main guard.
     return futures.ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent
     )
 
 

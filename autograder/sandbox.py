@@ -198,18 +198,28 @@ def set_rlimits(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+_PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
 # Bytes of anything but sockets and the connection file that the kernel may leave in its socket
 # folder (shared with the grader, on the grader's disk): it is a door, not storage.
 SOCKET_DIR_BYTES = 2**20
 
 
+def _prctl(option: int, value: int) -> None:
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+
+
 def become_subreaper() -> None:
     """Make this process adopt the orphans of its descendants (Linux), so that a daemon a
     notebook double-forks stays in our process tree, where the watchdog counts and kills it."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+
+
+def die_with_parent() -> None:
+    """Make this process receive SIGKILL when its parent dies (Linux): a grading worker (and,
+    through bwrap, its kernel) never outlives the grader."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def descendants() -> set[int]:
