@@ -9,19 +9,29 @@ LAB_ARGS ?=
 PYTEST_ARGS ?= -n auto --dist loadgroup
 KERNEL := dlcourse
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: setup lab workspace test lint release release-check bench demo grade
+.PHONY: setup test-setup lab workspace test lint release release-check bench demo grade
 
 # Create the virtual environment, install the pinned project and the course kernel (inside the venv,
-# so nothing outside the checkout changes). Re-runs only when pyproject.toml changes.
+# so nothing outside the checkout changes). Re-runs only when pyproject.toml changes. Students get
+# only what the course runs; the test tools come with `make test` (test-setup).
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing the course's pinned packages into $(VENV) (a few minutes the first time)..."
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install -e .
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) \
 		--display-name "Python 3 (deep-learning course)"
+	@touch $@
+
+test-setup: $(TEST_STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	@echo "Installing the test tools (pytest, ruff, playwright) into $(VENV)..."
+	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
 # Copy the student notebooks into the workspace, never overwriting a file that is already there.
@@ -33,13 +43,18 @@ workspace: setup
 # Jupyter refuses to run as root without --allow-root (containers, CI), so it is added for root only.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: workspace
-	cd $(WORKSPACE) && $(abspath $(VENV))/bin/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
+# The student's Lab: Validate only. autograder/student_lab turns off nbgrader's instructor tools
+# (formgrader, create assignment) and, with no hub to serve them, the Assignment and Course Lists.
+STUDENT_LAB := $(abspath autograder/student_lab)
 
-test: setup
+lab: workspace
+	cd $(WORKSPACE) && JUPYTER_CONFIG_PATH="$(STUDENT_LAB)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+		$(abspath $(VENV))/bin/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
+
+test: test-setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: setup
+lint: test-setup
 	$(VENV)/bin/ruff check course autograder tests bench
 	$(VENV)/bin/ruff format --check course autograder tests bench
 

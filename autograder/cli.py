@@ -5,6 +5,7 @@ Commands:
   score NOTEBOOK      score a submission with the hidden tests, no gradebook needed (instructors)
   check NOTEBOOK      run the visible tests on your own notebook and say what fails (students)
   workspace [--dest]  copy release/ into a workspace without overwriting anyone's work (students)
+  kit DEST            the student kit: release/, the course package, set-up files; no solutions
   submit ASSIGNMENT   pack your notebook into a zip to upload, as zip_collect reads it (students)
   normalize NB ...    rewrite notebooks in the committed form: no outputs, stable ids (authors)
   grade ASSIGNMENT    grade every submission of a chapter into the gradebook, in parallel, sandboxed
@@ -43,6 +44,7 @@ def _expected() -> tuple[type[BaseException], ...]:
     from autograder.execute import InfrastructureError
     from autograder.gradebook import GradebookError
     from autograder.judging import JudgeError
+    from autograder.kit import KitError
     from autograder.release import ReleaseError
     from autograder.sandbox import SandboxUnavailable
     from autograder.submit import SubmitError
@@ -57,6 +59,7 @@ def _expected() -> tuple[type[BaseException], ...]:
         JudgeError,
         SandboxUnavailable,
         SubmitError,
+        KitError,
     )
 
 
@@ -190,14 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         type=Path,
         default=Path("reports"),
-        help="folder for ASSIGNMENT.csv and ASSIGNMENT_scores.png (default: %(default)s)",
+        help="folder for ASSIGNMENT.html (the report as one page that opens offline), "
+        "ASSIGNMENT.csv and ASSIGNMENT_scores.png (default: %(default)s)",
     )
     _add_instructor_commands(commands)
     return parser
 
 
 def _add_instructor_commands(commands: argparse._SubParsersAction) -> None:
-    """The ``late``, ``feedback`` and ``demo`` subcommands."""
+    """The ``late``, ``feedback``, ``kit`` and ``demo`` subcommands."""
     late = commands.add_parser(
         "late", help="apply the late-penalty plugin of nbgrader_config.py after `grade`"
     )
@@ -212,6 +216,13 @@ def _add_instructor_commands(commands: argparse._SubParsersAction) -> None:
     feedback.add_argument(
         "--student", action="append", metavar="ID", help="only this student (repeatable)"
     )
+
+    kit = commands.add_parser(
+        "kit",
+        help="build the student kit (DEST and DEST.zip): notebooks, course package, set-up; "
+        "no solutions, hidden tests or instructor files",
+    )
+    kit.add_argument("dest", type=Path, help="new folder for the kit (DEST.zip is written beside)")
 
     demo = commands.add_parser(
         "demo",
@@ -419,9 +430,12 @@ def _report(args: argparse.Namespace) -> int:
 
     report = build_report(args.assignment)
     args.output.mkdir(parents=True, exist_ok=True)
-    (args.output / f"{args.assignment}.csv").write_text(report.csv(), encoding="utf-8")
+    csv_name = f"{args.assignment}.csv"
+    (args.output / csv_name).write_text(report.csv(), encoding="utf-8")
     report.histogram(args.output / f"{args.assignment}_scores.png")
-    text = {"md": report.markdown, "csv": report.csv, "html": report.html}[args.format]()
+    page = report.html(csv_name)
+    (args.output / f"{args.assignment}.html").write_text(page, encoding="utf-8")
+    text = {"md": report.markdown(), "csv": report.csv(), "html": page}[args.format]
     print(text, end="")
     return 0
 
@@ -477,8 +491,18 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kit(args: argparse.Namespace) -> int:
+    from autograder.kit import build_kit
+
+    kit = build_kit(args.dest)
+    print(f"student kit: {kit.folder} ({len(kit.notebooks)} notebooks) and {kit.archive}")
+    print("hand out the zip; students run `make setup` and `make lab` in the unzipped folder")
+    return 0
+
+
 _COMMANDS = {
     "late": _late,
+    "kit": _kit,
     "feedback": _feedback,
     "demo": _demo,
     "grade": _grade,

@@ -423,6 +423,8 @@ def run_demo(
         reports[chapter] = report
         (result.reports / f"{chapter}.md").write_text(report.markdown(), encoding="utf-8")
         (result.reports / f"{chapter}.csv").write_text(report.csv(), encoding="utf-8")
+        page = report.html(f"{chapter}.csv")
+        (result.reports / f"{chapter}.html").write_text(page, encoding="utf-8")
         report.histogram(result.reports / f"{chapter}_scores.png")
     term_report(reports, result.reports)
     stage("export and reports", t)

@@ -78,7 +78,8 @@ class Summary:
     sandbox: str
     workers: int
     outcomes: list[Outcome] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time of the whole run, canaries included
+    canary_seconds: float = 0.0  # of which the canaries before and after the class
     late: dict[str, float] = field(default_factory=dict)  # late student -> penalty (points)
     late_error: str | None = None  # why the late penalties could not be applied
     changed: list[str] = field(default_factory=list)  # regraded: changed since graded
@@ -507,8 +508,9 @@ class Canaries:
                 found.append(f"{what} scored {score:g}/{best:g} instead of 0 ({', '.join(passed)})")
         return found
 
-    def check(self, run: Executor, when: str) -> None:
-        """Raise GradingAborted when the canaries fail."""
+    def check(self, run: Executor, when: str) -> float:
+        """Raise GradingAborted when the canaries fail; return the seconds they took."""
+        started = time.monotonic()
         found = self.problems(run)
         if found:
             raise GradingAborted(
@@ -516,6 +518,7 @@ class Canaries:
                 "broken (a package shadowed or missing, a course cell failing or timing out), "
                 "so no grade of this run was kept."
             )
+        return time.monotonic() - started
 
 
 def _progress(total: int, enabled: bool) -> Any:
@@ -582,7 +585,9 @@ def grade_assignment(
     run = executor or local_executor(min(workers, max(1, len(tasks))))
     canaries = Canaries(assignment, reference, release, judges, data, mode, limits)
     if tasks:
-        canaries.check(executor or local_executor(min(workers, 2)), "before grading")
+        summary.canary_seconds += canaries.check(
+            executor or local_executor(min(workers, 2)), "before grading"
+        )
     bar = _progress(len(submissions), progress)
     gb = gradebook.open_gradebook(url)
     try:
@@ -655,7 +660,9 @@ def grade_assignment(
             save(submission, result)
         if tasks:
             try:
-                canaries.check(executor or local_executor(min(workers, 2)), "after grading")
+                summary.canary_seconds += canaries.check(
+                    executor or local_executor(min(workers, 2)), "after grading"
+                )
             except GradingAborted as exc:
                 withdrawn = [o.student for o in summary.outcomes if o.status in _RECORDED]
                 _withdraw(root, assignment, withdrawn, gb)

@@ -24,6 +24,11 @@ c.Execute.kernel_name = settings.KERNEL_NAME
 c.Execute.timeout = settings.CELL_TIMEOUT
 c.Execute.startup_timeout = settings.STARTUP_TIMEOUT
 c.IgnorePattern.pattern = settings.IGNORE_STDERR_PATTERN
+
+# Validate lists each failing exercise by title with its check's message, not whole tracebacks.
+from autograder.validate_view import install  # noqa: E402
+
+install()
 '''
 
 

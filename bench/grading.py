@@ -122,7 +122,9 @@ def benchmark_grading(
             summary = grade_assignment(chapter, root=root, workers=count, sandbox=sandbox)
             if len(summary.of("graded")) != students:
                 raise RuntimeError("\n".join(summary.lines()))
-            rows.append(_row("autograder grade", count, summary.seconds, students))
+            rows.append(
+                _row("autograder grade", count, summary.seconds, students, summary.canary_seconds)
+            )
             scores[count] = {o.student: o.score for o in summary.outcomes}
             print(
                 f"[grading] autograder grade --workers {count}: {summary.seconds:.1f} s", flush=True
@@ -140,13 +142,19 @@ def benchmark_grading(
     }
 
 
-def _row(grader: str, workers: int, seconds: float, students: int) -> dict:
-    return {
+def _row(grader: str, workers: int, seconds: float, students: int, canaries: float = 0.0) -> dict:
+    """One grader's rate over the whole run; for `grade`, also the rate without its canaries
+    (the solution and the blank release graded before and after the class)."""
+    row = {
         "grader": grader,
         "workers": workers,
         "seconds": round(seconds, 1),
         "per_minute": round(60 * students / seconds, 1),
     }
+    if canaries:
+        row["canary_seconds"] = round(canaries, 1)
+        row["per_minute_without_canaries"] = round(60 * students / (seconds - canaries), 1)
+    return row
 
 
 def grading_lines(result: dict) -> list[str]:
@@ -155,11 +163,12 @@ def grading_lines(result: dict) -> list[str]:
         f"chapter {result['chapter']}, {result['students']} submissions, "
         f"sandbox: {result['sandbox']}",
         f"same scores with every worker count: {'yes' if result['same_scores'] else 'NO'}",
-        "| grader | workers | seconds | submissions per minute |",
-        "| --- | ---: | ---: | ---: |",
+        "| grader | workers | seconds | of which canaries | submissions per minute |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
     lines += [
-        f"| {r['grader']} | {r['workers']} | {r['seconds']:.1f} | {r['per_minute']:.1f} |"
+        f"| {r['grader']} | {r['workers']} | {r['seconds']:.1f} | "
+        f"{r.get('canary_seconds', 0.0):.1f} | {r['per_minute']:.1f} |"
         for r in result["rows"]
     ]
     base = next((r for r in result["rows"] if r["grader"] == "nbgrader autograde"), None)

@@ -256,19 +256,45 @@ def grading_lines(result: dict) -> list[str]:
     for r in grading["rows"]:
         speedup = f"{r['per_minute'] / base['per_minute']:.2f}x" if base else "—"
         name = r["grader"] if r["grader"].startswith("nbgrader") else f"{r['grader']} --workers"
-        rows.append([name, str(r["workers"]), f"{r['per_minute']:.1f}", speedup])
+        without = r.get("per_minute_without_canaries")
+        rows.append(
+            [
+                name,
+                str(r["workers"]),
+                f"{r['per_minute']:.1f}",
+                speedup,
+                f"{without:.1f}" if without else "—",
+            ]
+        )
     cost = grading["overhead_seconds"]
-    return [
+    lines = [
         f"Grading {grading['students']} copies of the `{grading['chapter']}` solution "
         f"(sandbox: {grading['sandbox']}; same scores with every worker count: "
         f"{'yes' if grading['same_scores'] else 'NO'}):",
         "",
         *table(
-            ["grader", "workers", "submissions per minute", "vs nbgrader"],
+            ["grader", "workers", "submissions per minute", "vs nbgrader", "without canaries"],
             rows,
-            right={1, 2, 3},
+            right={1, 2, 3, 4},
         ),
         "",
+    ]
+    if base:
+        lines += [
+            "`nbgrader autograde` runs serially with the course's `nbgrader_config.py`, so it "
+            "grades in the same sandbox with the same probes and judges.",
+            "",
+        ]
+    if any(r.get("canary_seconds") for r in grading["rows"]):
+        lines += [
+            "The rates of `grade` include its canaries: before and after the class it grades "
+            "the instructor's solution and the blank release in the same environment, and "
+            "records nothing if they do not score full marks and zero. The last column leaves "
+            "that fixed cost out.",
+            "",
+        ]
+    return [
+        *lines,
         f"Each submission pays about {cost['sandbox']:.1f} s for starting a kernel, importing "
         f"torch and tearing down ({cost['none']:.1f} s without the sandbox).",
     ]

@@ -3,10 +3,11 @@
     .venv/bin/python bench/setup.py [--no-cache]
 
 Does what ``make setup`` (and so ``make lab``) does on a fresh clone, in a temporary directory:
-``python -m venv``, ``pip install --upgrade pip``, ``pip install -e '.[test]'`` of a copy of this
-project, and the course's kernel. Reports the seconds and the environment's size on disk. The
-project's own ``.venv`` and checkout are never touched. pip's cache is used unless ``--no-cache``
-(so the time is that of a machine that has installed the course before, or of a local mirror).
+``python -m venv``, ``pip install --upgrade pip``, ``pip install -e .`` of a copy of this
+project (what a student installs: no test tools), and the course's kernel. Reports the seconds
+and the environment's size on disk. The project's own ``.venv`` and checkout are never touched.
+pip's cache is used unless ``--no-cache`` (so the time is that of a machine that has installed the
+course before, or of a local mirror).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def measure_setup(python: str | None = None, use_cache: bool = True) -> dict:
         commands = {
             "venv": [python, "-m", "venv", str(venv)],
             "upgrade pip": [py, "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-            "install": [py, "-m", "pip", "install", "--quiet", "-e", ".[test]"],
+            "install": [py, "-m", "pip", "install", "--quiet", "-e", "."],
             "kernel": [py, "-m", "ipykernel", "install", "--sys-prefix", *KERNEL_ARGS],
         }
         for name, command in commands.items():

@@ -100,6 +100,10 @@ _bench_row(
     task, "MiniGPT (64 characters of context)", "network", "validation perplexity",
     math.exp(char_val_loss), char_history.seconds,
 )
+_bench_row(
+    task, "LSTM (same split, steps and batches)", "network", "validation perplexity",
+    math.exp(char_lstm_val_loss), char_lstm_history.seconds,
+)
 for name, perplexity, seconds in ngram_rows:
     if "(counts)" in name:
         _bench_row(task, name, "classical", "validation perplexity", perplexity, seconds)

@@ -74,12 +74,15 @@ def plot_decision_boundary(
     title: str | None = None,
     resolution: int = 200,
     padding: float = 0.5,
+    colorbar: bool = True,
 ) -> Axes:
     """Shade what a 2-D classifier predicts everywhere and overlay the data points.
 
     Binary models (one output per point) show the probability of class 1 with the 0.5 contour;
     outputs outside [0, 1] are read as logits and passed through a sigmoid first. Multi-class
     models (k outputs) and label predictors show the predicted class as coloured regions.
+    A grid of panels can pass ``colorbar=False`` and draw one shared colour bar for all of them
+    from the first filled contour, ``ax.collections[0]``, which leaves each panel wider.
     """
     points = to_numpy(X).astype(np.float64)
     labels = to_numpy(y).reshape(-1)
@@ -110,7 +113,8 @@ def plot_decision_boundary(
         )
         if scores.min() < 0.5 < scores.max():  # a boundary exists inside the plotted area
             ax.contour(xx, yy, scores.reshape(xx.shape), levels=[0.5], colors="black")
-        ax.figure.colorbar(filled, ax=ax, label=meaning)
+        if colorbar:
+            ax.figure.colorbar(filled, ax=ax, label=meaning)
     else:
         predicted = scores.argmax(axis=1) if scores.ndim == 2 else np.rint(scores).astype(int)
         n_regions = max(int(predicted.max()), int(classes.max())) + 1
@@ -264,7 +268,7 @@ def plot_image_grid(
             wrong = true is not None and pred != true
             text = f"pred {pred}" + (f" (true {true})" if wrong else "")
             color = "red" if wrong else "black"
-        ax.set_title(text, fontsize=8, color=color)
+        ax.set_title(text, fontsize=9, color=color)
     fig.suptitle(title or "Images")
     fig.tight_layout()
     return axes[:n]

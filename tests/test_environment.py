@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PIN = re.compile(r"^\s*-\s+(?P<name>[A-Za-z0-9_.\-]+)==(?P<version>[^\s#]+)\s*$")
@@ -49,3 +53,26 @@ def test_pin_parser_sees_a_mismatch(tmp_path):
     pins = environment_pins()
     pins["torch"] = "0.0.0"
     assert pins != pyproject_pins()
+
+
+def _dry_run(target: str, tmp_path: Path) -> str:
+    """The commands `make TARGET` would run for a brand-new virtual environment."""
+    if shutil.which("make") is None:
+        pytest.skip("GNU make is not installed")
+    done = subprocess.run(
+        ["make", "-n", "-B", target, f"VENV={tmp_path / 'venv'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def test_students_install_without_the_test_tools(tmp_path):
+    """`make lab` (through `setup`) installs the course only; `make test` adds the test extra."""
+    setup = _dry_run("setup", tmp_path)
+    assert "pip install -e .\n" in setup
+    assert "[test]" not in setup
+    assert "pip install --quiet -e '.[test]'" in _dry_run("test-setup", tmp_path)
+    assert "[test]" not in _dry_run("workspace", tmp_path)

@@ -100,8 +100,9 @@ def test_validate_button_path_never_shows_hidden_tests(
     )
     save(student, notebook)
     result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "validate", notebook.name],
-        cwd=notebook.parent,
+        # From the workspace, as the button's server does, so that its nbgrader_config.py counts.
+        [sys.executable, "-m", "nbgrader", "validate", str(notebook.relative_to(workspace))],
+        cwd=workspace,
         capture_output=True,
         text=True,
         timeout=hang_guard(300),
@@ -109,6 +110,9 @@ def test_validate_button_path_never_shows_hidden_tests(
     )
     output = result.stdout + result.stderr
     assert "VALIDATION FAILED" in output and "double(2) should be 4" in output, output
+    # Readable: each failing exercise by its title and its check's message, no tracebacks.
+    assert "exercise tests pass" in output and "Exercise 0.1" in output, output
+    assert "Traceback" not in output and "----------" not in output, output
     for line in hidden_lines(source_nb):
         assert line not in output, f"validate showed a hidden test: {line}"
     assert "HIDDEN" not in output

@@ -573,6 +573,17 @@ def test_the_class_report_reads_the_gradebook(graded, tmp_path: Path) -> None:
     assert tuple(header[: len(EXPORT_COLUMNS)]) == EXPORT_COLUMNS
     assert header[len(EXPORT_COLUMNS) :] == [e.grade_id for e in report.exercises]
     assert "| test_ex0_1_double |" in report.markdown() and "<table>" in report.html()
+    assert [r["student_id"] for r in report.rows] == sorted(r["student_id"] for r in report.rows)
+    # Written answers nobody has graded by hand yet are awaiting, not 0 points (nbgrader itself
+    # gives 0 to an answer left as the stub, so those count as graded).
+    (written,) = [e for e in report.exercises if e.manual]
+    assert 0 < written.awaiting < len(report.scores)
+    assert len(written.points) + written.awaiting == len(report.scores)
+    assert f"({written.awaiting} awaiting hand grading)" in written.status
+    assert f"| {written.grade_id} | 1 | {written.status} |" in report.markdown()
+    page = report.html("00_demo.csv")
+    assert "data:image/png;base64," in page and "href='00_demo.csv'" in page
+    assert "http" not in page.replace("http-equiv", "")  # nothing loaded from anywhere
     png = report.histogram(tmp_path / "scores.png")
     assert png.read_bytes()[:4] == b"\x89PNG"
 

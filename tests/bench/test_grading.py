@@ -20,11 +20,15 @@ def test_row_rate():
         "seconds": 30.0,
         "per_minute": 8.0,
     }
+    with_canaries = _row("autograder grade", 2, 40.0, 4, canaries=10.0)
+    assert with_canaries["per_minute"] == 6.0
+    assert with_canaries["canary_seconds"] == 10.0
+    assert with_canaries["per_minute_without_canaries"] == 8.0
 
 
 def test_grading_lines(cpu_result):
     lines = grading_lines(cpu_result["grading"])
     assert lines[0] == "chapter 01_neurons, 4 submissions, sandbox: bwrap"
-    assert "| autograder grade | 2 | 40.0 | 6.0 |" in lines
+    assert "| autograder grade | 2 | 40.0 | 0.0 | 6.0 |" in lines
     assert "speed-up over nbgrader, --workers 2: 2.00x" in lines
     assert lines[-1].endswith("2.50 s with sandbox bwrap, 2.00 s without")

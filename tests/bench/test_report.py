@@ -125,9 +125,15 @@ def test_setup_and_grading_lines(cpu_result, gpu_result):
         f"Set-up: {NOT_MEASURED} (run `bench/run.py` without `--skip-setup`)."
     ]
     lines = grading_lines(cpu_result)
-    assert "| autograder grade --workers | 2 | 6.0 | 2.00x |" in lines
-    assert "| nbgrader autograde | 1 | 3.0 | 1.00x |" in lines
-    assert "| autograder grade --workers | 16 | 20.0 | — |" in grading_lines(gpu_result)
+    assert "| autograder grade --workers | 2 | 6.0 | 2.00x | — |" in lines
+    assert "| nbgrader autograde | 1 | 3.0 | 1.00x | — |" in lines
+    assert not any("canaries" in line for line in lines[3:])  # results from before canaries
+    assert "| autograder grade --workers | 16 | 20.0 | — | — |" in grading_lines(gpu_result)
+    row = cpu_result["grading"]["rows"][-1]
+    row.update(canary_seconds=10.0, per_minute_without_canaries=8.0)
+    lines = grading_lines(cpu_result)
+    assert "| autograder grade --workers | 2 | 6.0 | 2.00x | 8.0 |" in lines
+    assert any(line.startswith("The rates of `grade` include its canaries") for line in lines)
 
 
 def test_device_table_and_whole_result(cpu_result, gpu_result):

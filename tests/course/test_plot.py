@@ -67,6 +67,16 @@ def test_decision_boundary_binary_module(moons):
     assert x_hi == pytest.approx(X[:, 0].max().item() + 0.5)
 
 
+def test_decision_boundary_without_colorbar_leaves_a_shared_one_to_the_caller(moons):
+    X, y = moons
+    fig, axes = plt.subplots(1, 2)
+    for ax in axes:
+        plot_decision_boundary(Probability(), X, y, ax=ax, resolution=20, colorbar=False)
+    assert len(fig.axes) == 2  # no colour bar axes added
+    bar = fig.colorbar(axes[0].collections[0], ax=axes, label="P(class 1)")
+    assert bar.vmin == 0 and bar.vmax == 1
+
+
 def test_decision_boundary_on_given_axes_with_title(moons):
     X, y = moons
     _, ax = plt.subplots()

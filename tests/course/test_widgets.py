@@ -49,3 +49,23 @@ def test_interactive_figure_redraws_on_every_change():
 def test_interactive_figure_needs_a_control():
     with pytest.raises(ValueError, match="at least one control"):
         interactive_figure(lambda: line(1.0, "a"))
+
+
+def test_interactive_figure_sizes_controls_and_picture_for_a_laptop_screen():
+    slider = widgets.FloatSlider(value=1.0, min=0, max=2, description="learning rate")
+    chosen = widgets.IntSlider(value=1, layout=widgets.Layout(width="200px"))
+    label = widgets.Dropdown(options=["a", "b"], value="a", description="label")
+    box = interactive_figure(
+        lambda slope, width, label: line(slope, label), slope=slider, width=chosen, label=label
+    )
+    row, picture = box.children
+    # controls keep a usable width and wrap onto new rows instead of shrinking to share one
+    assert slider.layout.width == label.layout.width == "340px"
+    assert chosen.layout.width == "200px"  # a width the author chose is kept
+    assert slider.style.description_width == label.style.description_width == "initial"
+    assert row.layout.flex_flow == "row wrap"
+    # the picture is not stretched to the cell's width, and never taller than 450 px
+    assert box.layout.align_items == "flex-start"
+    assert picture.layout.max_width == "100%"
+    assert picture.layout.max_height == "450px"
+    assert picture.layout.object_fit == "contain"

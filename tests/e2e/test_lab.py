@@ -2,12 +2,15 @@
 
 A student's first five minutes, in a real (headless) browser: the workspace is created, the
 chapter opens, the course kernel starts, the first code cell runs and prints the device, and
-nbgrader's Validate button and menu are there. `make workspace` never overwrites the student's work.
+nbgrader's Validate button is there, but none of the instructor's tools (formgrader, create
+assignment) nor, without a hub, the exchange's Assignment and Course Lists. `make workspace` never
+overwrites the student's work.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +30,20 @@ from tests.e2e.server import (
     make_env,
     run_make,
 )
+from tests.timeouts import hang_guard
 
-# What nbgrader 0.9.6's lab extension adds to JupyterLab 4: a "Validate" button in every notebook
-# toolbar and an "Nbgrader" main menu with these commands.
-NBGRADER_MENU_COMMANDS = {
-    "nbgrader:open-assignment-list": "Assignment List",
-    "nbgrader:open-course-list": "Course List",
-    "nbgrader:open-formgrader": "Formgrader",
+# What nbgrader 0.9.6's lab extension adds to JupyterLab 4 besides the "Validate" button: an
+# "Nbgrader" main menu with these commands, and a "Create Assignment" notebook tool. The student
+# Lab (autograder/student_lab) has none of them, and nbgrader's server handlers behind them
+# (formgrader, the exchange's lists) are off, so no "exchange directory does not exist" errors.
+INSTRUCTOR_PLUGINS = {
+    "@jupyter/nbgrader:menu",
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:assignment-list",
+    "@jupyter/nbgrader:course-list",
 }
+INSTRUCTOR_URLS = ("/formgrader", "/assignments", "/courses")
 
 
 def first_code_source(notebook: Path) -> str:
@@ -91,17 +100,20 @@ def test_make_lab_opens_chapter_with_course_kernel_and_nbgrader(
     page.screenshot(path=str(shot))
     print(f"\nscreenshot of the notebook: {shot}")
 
-    # ... and its main menu with the student and instructor tools.
-    menu_bar = page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text="Nbgrader")
-    expect(menu_bar).to_have_count(1)
-    menu_bar.click()
-    menu = page.locator("#jp-mainmenu-nbgrader")
-    for command, label in NBGRADER_MENU_COMMANDS.items():
-        expect(menu.locator(f'li[data-command="{command}"]')).to_have_text(label)
-    shot = artifacts / "lab_nbgrader_menu.png"
+    # ... and nothing else of nbgrader's: no menu, no instructor commands, no handlers behind them.
+    menus = page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text="Nbgrader")
+    expect(menus).to_have_count(0)
+    config = json.loads(page.locator("#jupyter-config-data").text_content())
+    disabled = set(config.get("disabledExtensions", []))
+    missing = INSTRUCTOR_PLUGINS - disabled
+    assert not missing, f"enabled in the student Lab: {missing}"
+    assert "@jupyter/nbgrader:validate-assignment" not in disabled
+    for url in INSTRUCTOR_URLS:
+        status = page.request.get(f"{lab.url}{url}?token={lab.token}").status
+        assert status == 404, f"{url} answered {status} in the student Lab"
+    shot = artifacts / "lab_menus.png"
     page.screenshot(path=str(shot))
-    print(f"screenshot of the Nbgrader menu: {shot}")
-    page.keyboard.press("Escape")
+    print(f"screenshot of the menus: {shot}")
 
     # A student must not see errors in the terminal that runs `make lab`.
     errors = lab.logged_errors()
@@ -135,3 +147,56 @@ def test_make_workspace_twice_keeps_student_edits(course_ready: Path, tmp_path: 
     released = {p.relative_to(release) for p in release.rglob("*") if p.is_file()}
     missing = {p for p in released if not p.name.startswith(".") and not (workspace / p).is_file()}
     assert not missing, f"files of release/ not copied into the workspace: {sorted(missing)}"
+
+
+def run_in_terminal(lab: Lab, command: str, timeout: float) -> str:
+    """Type ``command`` into a new JupyterLab terminal (over its websocket, as Lab's terminal
+    panel does) and return what the shell printed until the command finished."""
+    import asyncio
+
+    from tornado.websocket import websocket_connect
+
+    name = lab.api("/api/terminals", method="POST")["name"]
+    done = "TERMINAL-DONE-$((40+2))"  # the echoed command never holds the expanded marker
+
+    async def talk() -> str:
+        url = f"{lab.url.replace('http', 'ws', 1)}/terminals/websocket/{name}?token={lab.token}"
+        socket = await websocket_connect(url)
+        socket.write_message(json.dumps(["stdin", f"{command}; echo {done}\r"]))
+        printed = ""
+        while "TERMINAL-DONE-42" not in printed:
+            message = await asyncio.wait_for(socket.read_message(), timeout)
+            if message is None:
+                break
+            kind, *rest = json.loads(message)
+            if kind == "stdout":
+                printed += rest[0]
+        socket.close()
+        return printed
+
+    try:
+        return asyncio.run(talk())
+    finally:
+        lab.api(f"/api/terminals/{name}", method="DELETE")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_lab_terminal_starts_in_the_workspace_beside_the_course_python(lab: Lab) -> None:
+    """00_start tells students to type `../.venv/bin/python -m autograder check
+    01_neurons/01_neurons.ipynb` in Lab's terminal: it must open in the workspace, one folder
+    below the course's virtual environment."""
+    # `make lab` puts workspace/ in the course folder, beside .venv; this test's workspace lives
+    # in a scratch folder, so the scratch folder gets the same layout.
+    (lab.workspace.parent / ".venv").symlink_to(REPO / ".venv")
+    printed = run_in_terminal(
+        lab,
+        "pwd; ../.venv/bin/python -m autograder check --help | head -n 1; "
+        f"test -f {NOTEBOOK} && echo NOTEBOOK-IS-HERE",
+        timeout=hang_guard(60),
+    )
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", printed)  # the terminal's control sequences
+    lines = [line.strip() for line in plain.replace("\r", "").splitlines()]
+    assert str(lab.workspace.resolve()) in lines, printed
+    assert any(line.startswith("usage: python -m autograder check") for line in lines), printed
+    assert "NOTEBOOK-IS-HERE" in lines, printed

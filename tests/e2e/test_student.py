@@ -167,6 +167,11 @@ def test_chapter_slider_redraws_its_plot(student_lab: Lab, page: Any, artifacts:
     slider = widget.locator(".widget-slider", has_text="w1")
     expect(slider).to_have_count(1)
     page.screenshot(path=str(artifacts / "student_widget_before.png"))
+    # Sized for a laptop screen: the picture is not stretched to the cell's width, and a
+    # slider's track is long enough to drag (in a row of four controls they used to shrink).
+    picture_box, track_box = picture.bounding_box(), slider.locator(".slider").bounding_box()
+    assert picture_box and picture_box["height"] <= 450, f"picture is {picture_box}"
+    assert track_box and track_box["width"] >= 150, f"slider track is {track_box}"
 
     readout = slider.locator(".widget-readout")
     expect(readout).to_have_text("1.00")

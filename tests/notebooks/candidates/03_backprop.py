@@ -105,25 +105,35 @@ class Value(ValueBase):
         return self._node(data, [(self, 1.0 if positive else 0.0)], "relu")
 '''
 
-# Exercise 3.10: every candidate trains, then the test checks the trained parameters.
-_TRAIN_LOOP = """
+# Exercise 3.10: every candidate trains on X_fit, then the test checks the trained parameters.
+_VAL_ACCURACY = """\
+        val_accuracies.append(accuracy(lambda inputs: mlp_logits(params, inputs), X_val, y_val))
+"""
+_TRAIN_LOOP = (
+    """
 
-def train_from_scratch(X, y, hidden=64, epochs=30, batch_size=32, lr=0.1, generator=None):
+def train_from_scratch(
+    X, y, X_val, y_val, hidden=64, epochs=30, batch_size=32, lr=0.1, generator=None
+):
     params = init_mlp(X.shape[1], hidden, 10, generator, device=X.device)
-    losses = []
+    losses, val_accuracies = [], []
     for _ in range(epochs):
         order = torch.randperm(len(X), generator=generator).to(X.device)
         total = 0.0
         for batch in order.split(batch_size):
             total += train_step(params, X[batch], y[batch], lr) * len(batch)
         losses.append(total / len(X))
-    return params, losses
+"""
+    + _VAL_ACCURACY
+    + """    return params, losses, val_accuracies
 
 
-scratch_params, scratch_losses = train_from_scratch(
-    X_train, y_train, hidden=64, epochs=30, batch_size=32, lr=0.1, generator=make_generator(0)
+scratch_params, scratch_losses, scratch_val_accuracies = train_from_scratch(
+    X_fit, y_fit, X_val, y_val, hidden=64, epochs=30, batch_size=32, lr=0.1,
+    generator=make_generator(0),
 )
 """
+)
 
 
 def _train_step(update: str = "-=", mask: str = " * (A1 > 0)", divide: str = "dZ /= n") -> str:
@@ -666,6 +676,27 @@ def train_step(params, xb, yb, lr):
     return loss.item()
 """
             + _TRAIN_LOOP,
+            "trains on the validation data too (more data to learn from)": _train_loop(
+                (
+                    "device=X.device)\n",
+                    "device=X.device)\n    X, y = torch.cat([X, X_val]), torch.cat([y, y_val])\n",
+                )
+            ),
+            "validation accuracy measured on the test digits": _train_loop(
+                ("X_val, y_val))\n", "X_test, y_test))\n")
+            ),
+            "trains on X_train, which holds the validation digits": _train_loop(
+                ("    X_fit, y_fit, X_val, y_val,", "    X_train, y_train, X_val, y_val,")
+            ),
+            "validation accuracy measured before the epoch's updates": _train_loop(
+                (
+                    "        total = 0.0\n",
+                    _VAL_ACCURACY + "        total = 0.0\n",
+                )
+            ).replace(
+                "        losses.append(total / len(X))\n" + _VAL_ACCURACY,
+                "        losses.append(total / len(X))\n",
+            ),
             "autograd.grad imported under another name": """
 from torch.autograd import grad as gradients_of
 
@@ -700,12 +731,14 @@ def train_step(params, xb, yb, lr):
     return float(loss)
 """
             + _TRAIN_LOOP,
-            "batches by slicing the order, sum of weighted losses at the end": _train_step()
+            "slices the order, own validation pass, lr chosen on validation": _train_step()
             + """
 
-def train_from_scratch(X, y, hidden=64, epochs=30, batch_size=32, lr=0.1, generator=None):
+def train_from_scratch(
+    X, y, X_val, y_val, hidden=64, epochs=30, batch_size=32, lr=0.1, generator=None
+):
     params = init_mlp(X.shape[1], hidden, 10, generator, device=X.device)
-    history = []
+    history, on_val = [], []
     for _ in tqdm(range(epochs), desc="training"):
         order = torch.randperm(len(X), generator=generator).to(X.device)
         weighted = []
@@ -713,12 +746,22 @@ def train_from_scratch(X, y, hidden=64, epochs=30, batch_size=32, lr=0.1, genera
             idx = order[start : start + batch_size]
             weighted.append(train_step(params, X[idx], y[idx], lr) * idx.numel())
         history.append(sum(weighted) / len(X))
-    return params, history
+        hidden_units = torch.relu(X_val @ params["W1"].T + params["b1"])
+        labels = (hidden_units @ params["W2"].T + params["b2"]).argmax(dim=1)
+        on_val.append(float((labels == y_val).sum()) / len(y_val))
+    return params, history, on_val
 
 
-scratch_params, scratch_losses = train_from_scratch(
-    X_train, y_train, hidden=64, epochs=30, batch_size=32, lr=0.1, generator=make_generator(0)
-)
+# The learning rate chosen by validation accuracy, with keyword arguments.
+best = None
+for rate in (0.05, 0.1):
+    run = train_from_scratch(
+        X=X_fit, y=y_fit, X_val=X_val, y_val=y_val, hidden=64, epochs=30, batch_size=32, lr=rate,
+        generator=make_generator(0),
+    )
+    if best is None or run[2][-1] > best[2][-1]:
+        best = run
+scratch_params, scratch_losses, scratch_val_accuracies = best
 """,
         },
     },

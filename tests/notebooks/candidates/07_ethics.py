@@ -560,7 +560,164 @@ def fgsm(model, x, y, epsilon):
 """,
         },
     },
-    "ex7_9_attack_auc": {
+    "ex7_9_pgd": {
+        "wrong": {
+            "only clips to [0, 1], never projects onto the epsilon-ball": """
+def pgd_attack(model, x, y, epsilon, alpha, steps, generator=None):
+    mode = model.training
+    model.eval()
+    z = x.detach().clone()
+    if generator is not None:
+        u = torch.rand(x.shape, generator=generator).to(x.device, x.dtype)
+        z = (z + epsilon * (2 * u - 1)).clamp(0, 1)
+    for _ in range(steps):
+        z.requires_grad_(True)
+        (g,) = torch.autograd.grad(F.cross_entropy(model(z), y), z)
+        z = (z.detach() + alpha * g.sign()).clamp(0, 1)
+    model.train(mode)
+    return z.detach()
+""",
+            "projects onto the ball around the previous point instead of x": """
+def pgd_attack(model, x, y, epsilon, alpha, steps, generator=None):
+    mode = model.training
+    model.eval()
+    z = x.detach().clone()
+    if generator is not None:
+        u = torch.rand(x.shape, generator=generator).to(x.device, x.dtype)
+        z = (z + epsilon * (2 * u - 1)).clamp(0, 1)
+    for _ in range(steps):
+        prev = z.detach()
+        z = prev.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(F.cross_entropy(model(z), y), z)
+        z = torch.clamp(prev + alpha * g.sign(), prev - epsilon, prev + epsilon).clamp(0, 1)
+    model.train(mode)
+    return z.detach()
+""",
+            "steps along the (scaled) gradient instead of its sign": """
+def pgd_attack(model, x, y, epsilon, alpha, steps, generator=None):
+    mode = model.training
+    model.eval()
+    z = x.detach().clone()
+    if generator is not None:
+        u = torch.rand(x.shape, generator=generator).to(x.device, x.dtype)
+        z = (z + epsilon * (2 * u - 1)).clamp(0, 1)
+    for _ in range(steps):
+        z.requires_grad_(True)
+        (g,) = torch.autograd.grad(F.cross_entropy(model(z), y), z)
+        z = z.detach() + alpha * g / (g.abs().max() + 1e-12)
+        z = torch.clamp(z, x - epsilon, x + epsilon).clamp(0, 1)
+    model.train(mode)
+    return z.detach()
+""",
+            "forgets the [0, 1] clip": """
+def pgd_attack(model, x, y, epsilon, alpha, steps, generator=None):
+    mode = model.training
+    model.eval()
+    z = x.detach().clone()
+    if generator is not None:
+        u = torch.rand(x.shape, generator=generator).to(x.device, x.dtype)
+        z = z + epsilon * (2 * u - 1)
+    for _ in range(steps):
+        z.requires_grad_(True)
+        (g,) = torch.autograd.grad(F.cross_entropy(model(z), y), z)
+        z = torch.clamp(z.detach() + alpha * g.sign(), x - epsilon, x + epsilon)
+    model.train(mode)
+    return z.detach()
+""",
+            "computes the gradient once at the start and reuses it": """
+def pgd_attack(model, x, y, epsilon, alpha, steps, generator=None):
+    mode = model.training
+    model.eval()
+    z = x.detach().clone()
+    if generator is not None:
+        u = torch.rand(x.shape, generator=generator).to(x.device, x.dtype)
+        z = (z + epsilon * (2 * u - 1)).clamp(0, 1)
+    direction = None
+    for _ in range(steps):
+        zv = z.clone().requires_grad_(True)
+        (g,) = torch.autograd.grad(F.cross_entropy(model(zv), y), zv)
+        if direction is None:
+            direction = g.sign()
+        z = torch.clamp(z + alpha * direction, x - epsilon, x + epsilon).clamp(0, 1)
+    model.train(mode)
+    return z.detach()
+""",
+            "attacks the model in the mode it was given (training mode)": """
+def pgd_attack(model, x, y, epsilon, alpha, steps, generator=None):
+    z = x.detach().clone()
+    if generator is not None:
+        u = torch.rand(x.shape, generator=generator).to(x.device, x.dtype)
+        z = (z + epsilon * (2 * u - 1)).clamp(0, 1)
+    for _ in range(steps):
+        z.requires_grad_(True)
+        (g,) = torch.autograd.grad(F.cross_entropy(model(z), y), z)
+        z = torch.clamp(z.detach() + alpha * g.sign(), x - epsilon, x + epsilon).clamp(0, 1)
+    return z.detach()
+""",
+            "ignores the generator (no random start)": """
+def pgd_attack(model, x, y, epsilon, alpha, steps, generator=None):
+    mode = model.training
+    model.eval()
+    z = x.detach().clone()
+    for _ in range(steps):
+        z.requires_grad_(True)
+        (g,) = torch.autograd.grad(F.cross_entropy(model(z), y), z)
+        z = torch.clamp(z.detach() + alpha * g.sign(), x - epsilon, x + epsilon).clamp(0, 1)
+    model.train(mode)
+    return z.detach()
+""",
+            "calls loss.backward(), leaving gradients on the parameters": """
+def pgd_attack(model, x, y, epsilon, alpha, steps, generator=None):
+    mode = model.training
+    model.eval()
+    z = x.detach().clone()
+    if generator is not None:
+        u = torch.rand(x.shape, generator=generator).to(x.device, x.dtype)
+        z = (z + epsilon * (2 * u - 1)).clamp(0, 1)
+    for _ in range(steps):
+        z.requires_grad_(True)
+        F.cross_entropy(model(z), y).backward()
+        z = torch.clamp(z.detach() + alpha * z.grad.sign(), x - epsilon, x + epsilon).clamp(0, 1)
+    model.train(mode)
+    return z.detach()
+""",
+            "switches to eval mode and never switches back": """
+def pgd_attack(model, x, y, epsilon, alpha, steps, generator=None):
+    model.eval()
+    z = x.detach().clone()
+    if generator is not None:
+        u = torch.rand(x.shape, generator=generator).to(x.device, x.dtype)
+        z = (z + epsilon * (2 * u - 1)).clamp(0, 1)
+    for _ in range(steps):
+        z.requires_grad_(True)
+        (g,) = torch.autograd.grad(F.cross_entropy(model(z), y), z)
+        z = torch.clamp(z.detach() + alpha * g.sign(), x - epsilon, x + epsilon).clamp(0, 1)
+    return z.detach()
+""",
+        },
+        "right": {
+            "a perturbation delta, summed loss, clip then project with torch.max / torch.min": """
+def pgd_attack(model, x, y, epsilon, alpha, steps, generator=None):
+    base = x.detach()
+    delta = torch.zeros_like(base)
+    if generator is not None:
+        delta = epsilon * (2 * torch.rand(x.shape, generator=generator).to(base) - 1)
+        delta = torch.clip(base + delta, 0, 1) - base
+    training = model.training
+    model.train(False)
+    for step in range(steps):
+        delta.requires_grad = True
+        loss = nn.CrossEntropyLoss(reduction="sum")(model(base + delta), y)
+        grad = torch.autograd.grad(loss, [delta])[0]
+        moved = torch.clip(base + delta.detach() + alpha * torch.sign(grad), 0, 1)
+        moved = torch.max(torch.min(moved, base + epsilon), base - epsilon)
+        delta = moved - base
+    model.train(training)
+    return (base + delta).detach()
+""",
+        },
+    },
+    "ex7_10_attack_auc": {
         "wrong": {
             "scores by the loss itself (member if the loss is high)": """
 def attack_auc(member_losses, nonmember_losses):
@@ -615,7 +772,7 @@ def attack_auc(member_losses, nonmember_losses):
 """,
         },
     },
-    "ex7_11_model_card": {
+    "ex7_12_model_card": {
         "wrong": {
             "leaves tensors and NumPy numbers in the card": """
 def model_card(name, intended_use, data, metrics_by_group, limitations):
