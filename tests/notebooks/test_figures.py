@@ -1,4 +1,5 @@
-"""Every figure a notebook draws has a title and labelled axes; training loops show progress.
+"""Every figure a notebook draws has a title and labelled axes, fits the notebook's width, and
+uses legible text; training loops show progress.
 
 A static check of the source notebooks, cheap enough to run on every change: a code cell that
 creates a figure must give it a title and either label its axes or turn them off (a diagram), by
@@ -26,6 +27,12 @@ LABELS = re.compile(
 COURSE_PLOT = re.compile(r"\bcourse\.plot\.\w+\(|\bplot\.\w+\(")
 EPOCH_LOOP = re.compile(r"^\s*for\s+epoch\b.*:", re.MULTILINE)
 PROGRESS = re.compile(r"\btqdm\b|\bfit\(|\bcourse\.train\.")
+# A figure wider than this many inches is shrunk to the notebook's width until its text is too
+# small to read; smaller font sizes than this (points) are hard to read at the usual 90 dpi.
+MAX_WIDTH_INCHES = 12
+MIN_FONT_POINTS = 7
+FIGSIZE = re.compile(r"figsize\s*=\s*\(\s*([0-9.]+)\s*,")
+FONTSIZE = re.compile(r"fontsize\s*=\s*([0-9.]+)")
 
 
 def code_cells(name: str) -> list[nbformat.NotebookNode]:
@@ -77,3 +84,16 @@ def test_training_loops_show_progress(name):
         if EPOCH_LOOP.search(cell.source) and not PROGRESS.search(cell.source)
     ]
     assert not silent, f"{name}: epoch loops without tqdm or course.train.fit: {silent}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_figures_fit_the_notebook_width_with_legible_text(name):
+    problems = []
+    for cell in code_cells(name):
+        for width in FIGSIZE.findall(cell.source):
+            if float(width) > MAX_WIDTH_INCHES:
+                problems.append(f"{cell.id}: figsize width {width} in > {MAX_WIDTH_INCHES}")
+        for size in FONTSIZE.findall(cell.source):
+            if float(size) < MIN_FONT_POINTS:
+                problems.append(f"{cell.id}: fontsize {size} < {MIN_FONT_POINTS}")
+    assert not problems, f"{name}: figures too wide or text too small: {problems}"
