@@ -8,7 +8,8 @@ what the repository's ``make lab`` gives them, minus everything an instructor ke
 - ``course/`` and ``autograder/``: the library the notebooks import, and the student commands
   (``workspace``, ``check``, ``submit``) with the grading code, which holds no answers;
 - ``pyproject.toml`` and ``environment.yml`` with the same pinned packages, without the test extra;
-- a ``Makefile`` and a ``README.md`` for students, and the licence.
+- the repository's ``Makefile`` (``make setup`` installs no test tools), a ``README.md`` for
+  students, and the licence.
 
 Never in it: ``source/`` (solutions, hidden tests, judges), ``tests/`` (wrong-answer candidates
 and the solutions' scores), ``bench/``, the instructor's ``nbgrader_config.py``, the gradebook and
@@ -18,6 +19,7 @@ every notebook in it is scanned again for solution regions, hidden tests and jud
 
 from __future__ import annotations
 
+import json
 import shutil
 import tomllib
 import zipfile
@@ -34,45 +36,6 @@ JUDGE_TAG = "judge"
 
 # The Python packages a student needs; their bytecode and caches stay behind.
 PACKAGES = ("course", "autograder")
-
-MAKEFILE = """\
-# The deep-learning course, student kit. Two commands:
-#   make setup   create .venv with the pinned packages and the course's Jupyter kernel (once)
-#   make lab     copy the notebooks into workspace/ (never overwriting your work), open JupyterLab
-
-PYTHON ?= python3
-VENV ?= .venv
-PY := $(VENV)/bin/python
-WORKSPACE ?= workspace
-LAB_ARGS ?=
-STAMP := $(VENV)/.installed
-
-.PHONY: setup lab workspace
-
-setup: $(STAMP)
-
-$(STAMP): pyproject.toml
-\t@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-\t@echo "Installing the course's packages into $(VENV) (a few minutes the first time)..."
-\t$(PY) -m pip install --upgrade pip
-\t$(PY) -m pip install --progress-bar on -e .
-\t$(PY) -m ipykernel install --sys-prefix --name {kernel} \\
-\t\t--display-name "Python 3 (deep-learning course)"
-\t@touch $@
-
-workspace: setup
-\t$(PY) -m autograder workspace --dest $(WORKSPACE)
-
-ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
-
-# Validate only: no instructor tools, and no Assignment List without a hub (autograder/student_lab).
-STUDENT_LAB := $(abspath autograder/student_lab)
-
-lab: workspace
-\tcd $(WORKSPACE) && \\
-\t\tJUPYTER_CONFIG_PATH="$(STUDENT_LAB)$${{JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}}" \\
-\t\t$(abspath $(VENV))/bin/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
-"""
 
 README = """\
 # Deep learning, from one neuron to Transformers: student kit
@@ -151,10 +114,7 @@ def _student_pyproject(project: dict) -> str:
     pins = "".join(f'    "{pin}",\n' for pin in meta["dependencies"])
     scripts = "".join(f'{name} = "{target}"\n' for name, target in meta["scripts"].items())
     data = project["tool"]["setuptools"]["package-data"]
-    package_data = "".join(
-        f"{name} = [{', '.join(repr(f).replace(chr(39), chr(34)) for f in files)}]\n"
-        for name, files in data.items()
-    )
+    package_data = "".join(f"{name} = {json.dumps(files)}\n" for name, files in data.items())
     return (
         '[build-system]\nrequires = ["setuptools>=77"]\nbuild-backend = "setuptools.build_meta"\n\n'
         f'[project]\nname = "{meta["name"]}-student"\nversion = "{meta["version"]}"\n'
@@ -186,8 +146,6 @@ def build_kit(dest: Path, root: Path | None = None, *, check: bool = True) -> Ki
     With ``check`` (the default) the release must equal a fresh build of ``source/``, so that a
     kit never carries an outdated notebook; every notebook is scanned for secrets either way.
     """
-    from autograder.settings import KERNEL_NAME
-
     root = course_root(root)
     dest = Path(dest).resolve()
     archive = dest.with_name(dest.name + ".zip")
@@ -220,10 +178,11 @@ def build_kit(dest: Path, root: Path | None = None, *, check: bool = True) -> Ki
         _copy_tree(release, staging / "release")
         for package in PACKAGES:
             _copy_tree(PACKAGE_ROOT / package, staging / package)
-        shutil.copyfile(root / "LICENSE", staging / "LICENSE")
+        # The repository's own Makefile: its setup, workspace and lab targets are the students'.
+        for name in ("LICENSE", "Makefile"):
+            shutil.copyfile(root / name, staging / name)
         (staging / "pyproject.toml").write_text(_student_pyproject(project), encoding="utf-8")
         (staging / "environment.yml").write_text(_student_environment(project), encoding="utf-8")
-        (staging / "Makefile").write_text(MAKEFILE.format(kernel=KERNEL_NAME), encoding="utf-8")
         (staging / "README.md").write_text(README, encoding="utf-8")
         staging.rename(dest)
     except BaseException:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 from nbformat import NotebookNode
@@ -20,6 +21,10 @@ from autograder.settings import KERNEL_DISPLAY_NAME, KERNEL_NAME
 
 REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "00_demo"
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+# Two hand-in times of one day, for submissions, zips and rosters.
+EARLY = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
+LATE = datetime(2026, 3, 1, 17, 30, 5, tzinfo=UTC)
 DATA_FILE = "factor.json"
 HIDDEN_MESSAGE = "hidden: scale([]) should be []"
 MODEL_ANSWER = "Doubling is scaling by two"

@@ -16,7 +16,7 @@ import stat
 import subprocess
 import sys
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,9 @@ from autograder.score import score_notebook
 from autograder.submit import MANIFEST, STUDENT_ENV, submit
 from tests.autograder.chapter import (
     ASSIGNMENT,
+    EARLY,
+    LATE,
+    NOTEBOOK,
     RIGHT_DOUBLE,
     RIGHT_SCALE,
     WRONG_DOUBLE,
@@ -35,9 +38,6 @@ from tests.autograder.chapter import (
 from tests.autograder.conftest import save
 from tests.timeouts import hang_guard
 
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-EARLY = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
-LATE = datetime(2026, 3, 1, 17, 30, 5, tzinfo=UTC)
 # Moodle's grading worksheet: its columns, as the collector is told about them on the command line.
 WORKSHEET = [
     "--LmsCollector.platform_id_column=Identifier",

@@ -11,7 +11,6 @@ import hashlib
 import json
 import shutil
 import zipfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,15 +20,14 @@ from autograder.cli import main
 from autograder.submit import MANIFEST, STUDENT_ENV, STUDENT_FILE, submit
 from tests.autograder.chapter import (
     ASSIGNMENT,
+    EARLY,
+    LATE,
+    NOTEBOOK,
     RIGHT_DOUBLE,
     RIGHT_SCALE,
     answer,
 )
 from tests.autograder.conftest import save
-
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-EARLY = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
-LATE = datetime(2026, 3, 1, 17, 30, 5, tzinfo=UTC)
 
 
 @pytest.fixture
