@@ -11,7 +11,7 @@ KERNEL := dlcourse
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: setup test-setup lab workspace test lint release release-check bench demo grade
+.PHONY: setup test-setup lab workspace hub test lint release release-check bench demo grade
 
 # Create the virtual environment, install the pinned project and the course kernel (inside the venv,
 # so nothing outside the checkout changes). Re-runs only when pyproject.toml changes. Students get
@@ -50,6 +50,19 @@ STUDENT_LAB := $(abspath autograder/student_lab)
 lab: workspace
 	cd $(WORKSPACE) && JUPYTER_CONFIG_PATH="$(STUDENT_LAB)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 		$(abspath $(VENV))/bin/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
+
+# A JupyterHub for a class on this machine (as root): accounts for the roster, a shared environment,
+# nbgrader's exchange, the instructor's course directory; README "A class on JupyterHub".
+HUB_ROSTER ?= hub-roster.csv
+HUB_PREFIX ?= /opt/dlcourse-hub
+HUB_EXCHANGE ?= /srv/nbgrader/exchange
+HUB_PYTHON ?= /usr/bin/python3
+HUB_PORT ?= 8000
+HUB_ARGS ?=
+
+hub: setup
+	$(PY) -m autograder hub --roster $(HUB_ROSTER) --prefix $(HUB_PREFIX) \
+		--exchange $(HUB_EXCHANGE) --python $(HUB_PYTHON) --port $(HUB_PORT) $(HUB_ARGS)
 
 test: test-setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -47,6 +47,9 @@ c.ClearSolutions.text_stub = settings.TEXT_STUB
 # frames that quote them.
 c.GenerateFeedback.preprocessors = settings.FEEDBACK_PREPROCESSORS
 
+# Math in feedback and in the formgrader without a CDN (autograder/templates, autograder/mathml.py).
+c.HTMLExporter.extra_template_basedirs = settings.html_template_dirs()
+
 # Judge cells never reach the release: nbgrader's release chain with RemoveJudges first.
 c.GenerateAssignment.preprocessors = settings.GENERATE_PREPROCESSORS
 # Grades are decided outside the student's kernel: the kernel runs each test cell's probe, and the

@@ -13,6 +13,7 @@ Commands:
   late ASSIGNMENT     apply the late-penalty plugin of nbgrader_config.py to graded submissions
   feedback ASSIGNMENT nbgrader's feedback HTML without the hidden tests, checked page by page
   demo [--dest DIR]   a whole term in a separate course directory: enrol, submit, grade, report
+  hub --roster CSV    set up this machine for a class and start JupyterHub (as root; `make hub`)
 
 Exit status: 0 when the command did its job (whatever the score), 1 when ``release --check`` finds
 differences, 2 when a file cannot be graded (the reason goes to stderr as "error: ..."), 3 when
@@ -43,6 +44,7 @@ def _expected() -> tuple[type[BaseException], ...]:
     """Failures that mean "this cannot be done", reported in one line without a traceback."""
     from autograder.execute import InfrastructureError
     from autograder.gradebook import GradebookError
+    from autograder.hub.deploy import HubError
     from autograder.judging import JudgeError
     from autograder.kit import KitError
     from autograder.release import ReleaseError
@@ -60,6 +62,7 @@ def _expected() -> tuple[type[BaseException], ...]:
         SandboxUnavailable,
         SubmitError,
         KitError,
+        HubError,
     )
 
 
@@ -253,6 +256,58 @@ def _add_instructor_commands(commands: argparse._SubParsersAction) -> None:
     )
     demo.add_argument(
         "--force", action="store_true", help="delete an earlier demo at --dest and rebuild it"
+    )
+    _add_hub_command(commands)
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError("must be a TCP port (1-65535)")
+    return value
+
+
+def _add_hub_command(commands: argparse._SubParsersAction) -> None:
+    """The ``hub`` subcommand (``make hub``)."""
+    hub = commands.add_parser(
+        "hub",
+        help="set up this machine for a class (accounts, shared environment, exchange, course "
+        "directory) and start JupyterHub; runs as root",
+    )
+    hub.add_argument("--roster", type=Path, required=True, help="CSV with columns username,role")
+    hub.add_argument(
+        "--prefix",
+        type=Path,
+        default=Path("/opt/dlcourse-hub"),
+        help="shared environment and hub state (default: %(default)s)",
+    )
+    hub.add_argument(
+        "--exchange",
+        type=Path,
+        default=Path("/srv/nbgrader/exchange"),
+        help="nbgrader's exchange (default: %(default)s)",
+    )
+    hub.add_argument(
+        "--python",
+        type=Path,
+        default=Path("/usr/bin/python3"),
+        help="a Python every account can run, for the shared environment (default: %(default)s)",
+    )
+    hub.add_argument(
+        "--home-base", type=Path, default=None, help="where new accounts get their home (/home)"
+    )
+    hub.add_argument("--ip", default="127.0.0.1", help="address the hub listens on (%(default)s)")
+    hub.add_argument("--port", type=_port, default=8000, help="the hub's port (%(default)s)")
+    hub.add_argument(
+        "--internal-ports",
+        type=_port,
+        nargs=2,
+        default=(8081, 8001),
+        metavar=("HUB", "PROXY_API"),
+        help="loopback ports of the hub's API and the proxy's API (default: 8081 8001)",
+    )
+    hub.add_argument(
+        "--setup-only", action="store_true", help="prepare everything but do not start the hub"
     )
 
 
@@ -500,7 +555,31 @@ def _kit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hub(args: argparse.Namespace) -> int:
+    from autograder.hub.deploy import deploy, start
+
+    settings = deploy(
+        args.roster,
+        prefix=args.prefix.absolute(),
+        exchange=args.exchange.absolute(),
+        python=args.python,
+        home_base=args.home_base,
+        ports=(args.port, *args.internal_ports),
+        ip=args.ip,
+    )
+    if args.setup_only:
+        print(
+            f"ready; start the hub with: {args.prefix}/venv/bin/jupyterhub -f "
+            f"{settings.state / 'jupyterhub_config.py'}"
+        )
+        return 0
+    print(f"JupyterHub at http://{args.ip}:{args.port}/ (Ctrl+C stops it)", flush=True)
+    start(settings)
+    return 0
+
+
 _COMMANDS = {
+    "hub": _hub,
     "late": _late,
     "kit": _kit,
     "feedback": _feedback,

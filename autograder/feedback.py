@@ -33,7 +33,7 @@ from traitlets import Bool
 from autograder.nbgrader_command import NbgraderFailed, run_nbgrader
 from autograder.notebook import InvalidNotebook, is_test, read_notebook
 from autograder.paths import course_root, source_notebook
-from autograder.settings import FEEDBACK_PREPROCESSORS
+from autograder.settings import FEEDBACK_PREPROCESSORS, html_template_dirs
 
 BEGIN = "BEGIN HIDDEN TESTS"
 END = "END HIDDEN TESTS"
@@ -325,6 +325,8 @@ def generate_feedback(
         "--force",
         f"--CourseDirectory.root={root}",
         f"--GenerateFeedback.preprocessors={FEEDBACK_PREPROCESSORS!r}",
+        # A list trait on the command line: one flag per folder.
+        *(f"--HTMLExporter.extra_template_basedirs={folder}" for folder in html_template_dirs()),
         "--log-level=ERROR",
     ]
     failures: list[NbgraderFailed] = []

@@ -124,12 +124,12 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
 class _DropDeadContent(Filter):
     """Drop DEAD_CONTENT elements and everything inside them from bleach's token stream."""
 
+    dead = DEAD_CONTENT
+
     def __iter__(self):
         depth = 0
         for token in super().__iter__():
-            if token["type"] in ("StartTag", "EndTag", "EmptyTag") and (
-                token["name"] in DEAD_CONTENT
-            ):
+            if token["type"] in ("StartTag", "EndTag", "EmptyTag") and (token["name"] in self.dead):
                 depth += {"StartTag": 1, "EndTag": -1}.get(token["type"], 0)
                 depth = max(depth, 0)
                 continue

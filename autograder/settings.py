@@ -50,13 +50,31 @@ ZIP_COLLECTOR = "autograder.collect.LmsCollector"
 # nbgrader's feedback chain with HideHiddenTests added, so that feedback never shows hidden tests
 # (nbgrader #917, #1363), and InertOutputs after it, so that no student HTML or script runs in the
 # page. nbgrader_config.py sets it, and `python -m autograder feedback` passes it on the command
-# line. Strings, not classes: nbconvert imports them when the feedback runs.
+# line. Strings, not classes: nbconvert imports them when the feedback runs. MathToMathML comes
+# last: it writes the (now inert) markdown's math as MathML, so the page needs no MathJax.
 FEEDBACK_PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "autograder.feedback.HideHiddenTests",
     "autograder.inert.InertOutputs",
+    "autograder.mathml.MathToMathML",
 ]
+
+
+def html_template_dirs() -> list[str]:
+    """nbconvert template folders for nbgrader's HTML pages: ours first, then nbgrader's.
+
+    Ours replace one macro, ``mathjax``: feedback pages load no MathJax (their math is MathML) and
+    the formgrader loads the MathJax its own server serves, never a CDN (autograder/templates).
+    nbgrader adds its own folder only when none is configured, so it is listed here.
+    """
+    from pathlib import Path
+
+    import nbgrader
+
+    formgrader = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
+    return [str(Path(__file__).parent / "templates"), str(formgrader / "templates")]
+
 
 # nbgrader's release chain with judge cells removed first: judges never reach students (or the
 # gradebook's copy of the source). nbgrader_config.py sets it, so our `release` and a plain

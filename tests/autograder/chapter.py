@@ -49,7 +49,10 @@ def _meta(gid: str, *, grade: bool, solution: bool, locked: bool, points: float 
 def demo_notebook() -> NotebookNode:
     """The instructor source of 00_demo: solutions, one visible-only test, one with hidden tests."""
     cells = [
-        new_markdown_cell("# Chapter 0 — A demo chapter\n\nUsed only by the autograder's tests."),
+        new_markdown_cell(
+            "# Chapter 0 — A demo chapter\n\nUsed only by the autograder's tests. Exercise 0.2 "
+            "multiplies each $x_i$ by a factor: $$y_i = k \\, x_i.$$"
+        ),
         new_code_cell(
             "import json\nfrom pathlib import Path\n\n"
             f'FACTOR = json.loads(Path("{DATA_FILE}").read_text())["factor"]',

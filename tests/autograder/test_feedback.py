@@ -271,6 +271,22 @@ def test_nbgrader_generate_feedback_as_typed_hides_the_hidden_tests(graded: Path
     assert "return [FACTOR * values[0]]" in crash  # the judge names the student's own line
 
 
+@pytest.mark.parametrize("how", ["nbgrader", "autograder"])
+def test_feedback_pages_write_math_as_mathml_and_load_nothing(graded: Path, how: str) -> None:
+    """Offline feedback: formulas are MathML (browsers draw it), no MathJax from a CDN."""
+    if how == "nbgrader":
+        result = nbgrader(graded, "generate_feedback", ASSIGNMENT, "--force")
+        assert result.returncode == 0, result.stderr[-3000:]
+    else:
+        generate_feedback(ASSIGNMENT, graded)
+    page = (graded / "feedback" / "crash" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "<math" in page and "<msub><mi>x</mi><mi>i</mi></msub>" in page
+    assert 'display="block"' in page  # the $$...$$ formula
+    assert "$x_i$" not in page
+    assert not re.search(r"<script[^>]+src=", page), "the page loads a script"
+    assert "cdnjs" not in page and "MathJax.Hub" not in page  # nbconvert's MathJax is gone
+
+
 def test_what_a_student_printed_of_the_hidden_tests_is_scrubbed(graded: Path) -> None:
     """printer printed `In` (the probes) and a marker: nbgrader's own command, as typed, gives a
     page with those lines replaced and everything else of theirs kept."""

@@ -133,7 +133,28 @@ def test_formgrader_shows_the_class_and_a_manual_grade_reaches_the_export(
 
     with Gradebook(f"sqlite:///{term.dest / 'gradebook.db'}", COURSE_ID) as gb:
         submission_id = gb.find_submission_notebook(CHAPTER, CHAPTER, student).id
+    # Offline, as in a classroom without internet: only the grader's own server answers.
+    outside: list[str] = []
+
+    def local_only(route: Any) -> None:
+        if route.request.url.startswith(formgrader.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", local_only)
     page.goto(f"{formgrader.url}/formgrader/submissions/{submission_id}")
+    # The formgrader's script waits for MathJax 2; the course serves it locally
+    # (jupyter_server_mathjax, autograder/templates/formgrade), so the chapter's math is typeset.
+    page.wait_for_function("window.MathJax && MathJax.loaded === true")
+    assert page.locator(".MathJax, .MathJax_Display").count() > 0, "no formula was typeset"
+    assert not outside, f"the formgrader asked for {outside}"
+    # Every part of MathJax it loads is there. (MathJax also probes for one of its TeX font files,
+    # which jupyter_server_mathjax does not ship; it then draws with STIX-Web, which it ships.)
+    log_lines = formgrader.log.read_text().splitlines()
+    not_found = [line for line in log_lines if " 404 GET " in line and ".js" in line]
+    assert not not_found, "\n".join(not_found)
     score = page.locator(f"input.score#{cell}")
     expect(score).to_be_visible()
     score.scroll_into_view_if_needed()
