@@ -79,10 +79,8 @@ FORMGRADER_TIMEOUT_MS = hang_guard_ms(300)  # generate, collect and feedback run
 @dataclass
 class Hub:
     url: str
-    base: Path
     prefix: Path
     exchange: Path
-    log: Path
     passwords: dict[str, str]
 
     def home(self, user: str) -> Path:
@@ -219,7 +217,7 @@ def hub() -> Iterator[Hub]:
             text=True,
             check=True,
         )
-        yield Hub(url, base, prefix, exchange, log, passwords)
+        yield Hub(url, prefix, exchange, passwords)
     finally:
         stop_group(process)
         remove_accounts()
