@@ -141,7 +141,7 @@ def wait_for_hub(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
         if process.poll() is not None:
             pytest.fail(f"`make hub` exited with {process.returncode}:\n{log.read_text()[-4000:]}")
         try:
-            with urllib.request.urlopen(f"{url}/hub/api/", timeout=5) as response:
+            with urllib.request.urlopen(f"{url}/hub/api/", timeout=hang_guard(5)) as response:
                 json.loads(response.read())
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
