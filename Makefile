@@ -78,7 +78,7 @@ release-check: setup
 	$(PY) -m autograder release --check
 
 # A whole term on invented students in demo/ (git-ignored): enrol, submit, grade, feedback, export,
-# reports. DEMO_ARGS passes options, e.g. DEMO_ARGS="--force --students 10 --chapters 07_ethics".
+# reports. DEMO_ARGS passes options, e.g. DEMO_ARGS="--force --students 10 --chapters 09_ethics".
 DEMO_ARGS ?=
 demo: setup
 	$(PY) -m autograder demo $(DEMO_ARGS)

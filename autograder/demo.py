@@ -9,7 +9,7 @@ generates feedback without the hidden tests, exports the grades with ``nbgrader 
 writes class reports. Nothing is faked: every submitted notebook runs in its own kernel.
 
 Not every student submits every chapter (``--submissions`` per chapter): on a 2-core machine a
-chapter notebook takes 10-40 s to run, blank or not, so a full class of 30 in all seven chapters
+chapter notebook takes 10-40 s to run, blank or not, so a full class of 30 in all nine chapters
 would take most of an hour. Students who did not submit appear in the export with zero.
 """
 

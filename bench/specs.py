@@ -8,7 +8,7 @@ second comes from the very run whose wall time and memory are measured.
 A spec is Python run in the chapter's kernel after its last cell. It calls
 ``_bench_row(task, model, kind, metric, value, seconds)`` once per model, where ``kind`` is
 "network" (the chapter's PyTorch model) or "classical" (the baseline it is compared with). A spec
-may time a baseline itself when the chapter does not (chapter 5's bigram counts).
+may time a baseline itself when the chapter does not (chapter 6's bigram counts).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import textwrap
 MARKER = "BENCH-QUALITY-JSON:"
 
 # Metrics where a smaller number is better; every other metric is an accuracy.
-LOWER_IS_BETTER = ("MSE", "perplexity", "nats", "loss")
+LOWER_IS_BETTER = ("MSE", "perplexity", "nats", "loss", "distance")
 
 SPECS: dict[str, str] = {
     "01_neurons": """
@@ -60,7 +60,19 @@ for name, r in shape_results.items():
         r["train time (s)"],
     )
 """,
-    "05_rnn": """
+    "05_deep_training": """
+for name, r in comparison.iterrows():
+    _bench_row(
+        "digits (8x8)", name, r["kind"], "test accuracy", r["test accuracy"],
+        r["training time (s)"],
+    )
+for name, part in curves[curves["labels"] == 20].groupby("model"):
+    _bench_row(
+        "digits 5-9 from 20 labels", name, "classical" if name == "RBF SVC" else "network",
+        "test accuracy", part["test accuracy"].mean(), part["seconds"].mean(),
+    )
+""",
+    "06_rnn": """
 task = "one-step forecast of a noisy series"
 _bench_row(task, "naive: last value", "classical", "validation MSE", NAIVE_VAL_MSE, 0.0)
 _bench_row(
@@ -85,7 +97,7 @@ _log_bigram = (_counts / _counts.sum(dim=1, keepdim=True)).log()
 _seconds = _bench_time.perf_counter() - _start
 _bench_row(task, "bigram counts", "classical", "validation nats/char", BIGRAM_VAL_NATS, _seconds)
 """,
-    "06_transformers": """
+    "07_transformers": """
 task = "reversing 8-digit strings"
 _bench_row(
     task, "MiniGPT", "network", "sequence accuracy", sequence_accuracy(reverse_model),
@@ -108,7 +120,31 @@ for name, perplexity, seconds in ngram_rows:
     if "(counts)" in name:
         _bench_row(task, name, "classical", "validation perplexity", perplexity, seconds)
 """,
-    "07_ethics": """
+    "08_generative": """
+task = "digit reconstruction, code size 8"
+_bench_row(
+    task, "deep autoencoder", "network", "test MSE", sweep.loc[8, "autoencoder test MSE"],
+    sweep.loc[8, "autoencoder fit (s)"],
+)
+_bench_row(
+    task, "PCA", "classical", "test MSE", sweep.loc[8, "PCA test MSE"], sweep.loc[8, "PCA fit (s)"]
+)
+task = "unseen-digit anomaly detection (10 held-out digits)"
+for name in detectors:
+    kind = "network" if name.startswith("autoencoder") else "classical"
+    _bench_row(
+        task, name, kind, "mean AUC", anomaly_table.loc["mean", name],
+        anomaly_table.loc["fit time, all 10 (s)", name],
+    )
+task = "digit generation (1,000 samples)"
+for name in shown:
+    kind = "classical" if name.startswith("Gaussian") else "network"
+    _bench_row(
+        task, name, kind, "Fréchet distance", quality.loc[name, "Fréchet distance"],
+        quality.loc[name, "training time (s)"],
+    )
+""",
+    "09_ethics": """
 for _, r in comparison.iterrows():
     kind = "network" if r["model"] in ("MLP 6-32-1", "CNN") else "classical"
     _bench_row(

@@ -1,4 +1,4 @@
-"""`python -m autograder demo`: a small term (8 students, chapter 07_ethics, 6 submissions) built
+"""`python -m autograder demo`: a small term (8 students, chapter 09_ethics, 6 submissions) built
 once per module, then checked stage by stage: roster, due date, grades, late penalties, feedback
 without hidden tests, nbgrader's export and the reports. The real chapter is graded for real."""
 
@@ -32,10 +32,10 @@ from autograder.sandbox import Limits
 from autograder.settings import COURSE_ID
 from tests.timeouts import hang_guard
 
-CHAPTER = "07_ethics"
+CHAPTER = "09_ethics"
 STUDENTS = 8
 SUBMISSIONS = 6
-# 07_ethics runs in about 11 s (its longest cell 3 s) when idle. The limits are hang guards for
+# 09_ethics runs in about 11 s (its longest cell 3 s) when idle. The limits are hang guards for
 # the correct submissions (30 s and 240 s at the default scale of 2, more on a loaded machine);
 # the infinite loop exceeds any limit, and costs one cell limit.
 LIMITS = Limits(cell_timeout=hang_guard(15), notebook_timeout=hang_guard(120))

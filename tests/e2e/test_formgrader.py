@@ -1,7 +1,7 @@
 """End-to-end: the formgrader shows a class graded by `python -m autograder demo`, a TA enters a
 manual grade for a written answer in a real (headless) browser, and `nbgrader export` has it.
 
-One small demo term (3 students, chapter 07_ethics) is built per module; JupyterLab runs from its
+One small demo term (3 students, chapter 09_ethics) is built per module; JupyterLab runs from its
 course directory exactly as the README tells an instructor (`cd demo && jupyter lab`), with its
 own Jupyter user directories. Screenshots go to the test's artifacts folder.
 """
@@ -28,7 +28,7 @@ from autograder.settings import COURSE_ID
 from tests.e2e.server import REPO, Lab, free_port, make_env
 from tests.timeouts import hang_guard
 
-CHAPTER = "07_ethics"
+CHAPTER = "09_ethics"
 STUDENTS = 3
 # Hang guards: three submissions, none hostile (the demo adds hostile ones from six on).
 LIMITS = Limits(cell_timeout=hang_guard(30), notebook_timeout=hang_guard(240))

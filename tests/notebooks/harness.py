@@ -1,6 +1,6 @@
 """Run each exercise's test cell against candidate answers, in one kernel per chapter.
 
-Executing a whole chapter once per wrong answer would make the suite far too slow once all seven
+Executing a whole chapter once per wrong answer would make the suite far too slow once all nine
 chapters exist. Instead, for every chapter, one kernel runs only what the exercises need:
 
 1. In notebook order, for each autograded exercise: the cells tagged ``setup`` and the source

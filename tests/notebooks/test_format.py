@@ -38,7 +38,9 @@ ANSWER_ID = re.compile(r"^ex(?P<chapter>\d+)_(?P<number>\d+)_[a-z0-9_]+$")
 WRITTEN_ID = re.compile(r"^written_ex(?P<chapter>\d+)_(?P<number>\d+)_[a-z0-9_]+$")
 CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 SECTIONS = ("learning objectives", "time estimate", "prerequisites", "summary", "further reading")
-ALLOWED_DATA = {".csv", ".txt", ".json", ".npz", ".npy", ".png", ".jpg"}
+# .pt: a small PyTorch checkpoint, which a chapter loads only after checking its SHA-256 and with
+# torch.load(weights_only=True) (course/pretrained.py; tests/course/test_pretrained.py).
+ALLOWED_DATA = {".csv", ".txt", ".json", ".npz", ".npy", ".png", ".jpg", ".pt"}
 MAX_DATA_BYTES = 2 * 1024 * 1024
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "**Model answer", "**Rubric")
 
@@ -86,7 +88,10 @@ def test_notebook_is_stored_normalized(chapter, tmp_path):
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_has_the_required_sections(chapter):
     nb = load(chapter)
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    title = f"# Chapter {number_of(chapter)} — "
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith(title), (
+        f"{chapter}'s first cell must start with its title, {title!r}..."
+    )
     headings = " ".join(
         line.lower()
         for cell in nb.cells

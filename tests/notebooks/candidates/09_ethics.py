@@ -1,4 +1,4 @@
-"""Wrong and alternative right answers for the exercises of chapter 07_ethics.
+"""Wrong and alternative right answers for the exercises of chapter 09_ethics.
 
 Each wrong answer is a mistake students really make; each must lose its exercise's points without
 costing points elsewhere. Each right answer is written differently from the source solution and
@@ -6,7 +6,7 @@ must earn the points. See docs/authoring.md ("Candidate answers").
 """
 
 CANDIDATES = {
-    "ex7_1_group_rates": {
+    "ex9_1_group_rates": {
         "wrong": {
             "divides false positives by the group size instead of by the negatives": """
 def group_rates(y_true, y_pred, group):
@@ -154,7 +154,7 @@ def group_rates(y_true, y_pred, group):
 """,
         },
     },
-    "ex7_2_demographic_parity": {
+    "ex9_2_demographic_parity": {
         "wrong": {
             "signed difference rate(group 1) - rate(group 0)": """
 def demographic_parity_difference(y_pred, group):
@@ -206,7 +206,7 @@ def demographic_parity_difference(y_pred, group):
 """,
         },
     },
-    "ex7_3_equal_opportunity": {
+    "ex9_3_equal_opportunity": {
         "wrong": {
             "uses the false-positive rate": """
 def equal_opportunity_difference(y_true, y_pred, group):
@@ -252,7 +252,7 @@ def equal_opportunity_difference(y_true, y_pred, group):
 """,
         },
     },
-    "ex7_5_reweighing": {
+    "ex9_5_reweighing": {
         "wrong": {
             "weights 1 / P(g, y) without the P(g) P(y) numerator": """
 def reweighing_weights(y, group):
@@ -332,7 +332,7 @@ def reweighing_weights(y, group):
 """,
         },
     },
-    "ex7_6_tpr_thresholds": {
+    "ex9_6_tpr_thresholds": {
         "wrong": {
             "quantile of all the group's scores (equalizes selection rates, not TPRs)": """
 def tpr_thresholds(scores, y_true, group, target_tpr):
@@ -406,7 +406,7 @@ def tpr_thresholds(scores, y_true, group, target_tpr):
 """,
         },
     },
-    "ex7_7_integrated_gradients": {
+    "ex9_7_integrated_gradients": {
         "wrong": {
             "forgets to multiply by (x - baseline): returns the average gradient": """
 def integrated_gradients(model, x, baseline, target, steps=64):
@@ -487,7 +487,7 @@ def integrated_gradients(model, x, baseline, target, steps=64):
 """,
         },
     },
-    "ex7_8_fgsm": {
+    "ex9_8_fgsm": {
         "wrong": {
             "steps against the gradient (makes the model more confident)": """
 def fgsm(model, x, y, epsilon):
@@ -560,7 +560,7 @@ def fgsm(model, x, y, epsilon):
 """,
         },
     },
-    "ex7_9_pgd": {
+    "ex9_9_pgd": {
         "wrong": {
             "only clips to [0, 1], never projects onto the epsilon-ball": """
 def pgd_attack(model, x, y, epsilon, alpha, steps, generator=None):
@@ -717,7 +717,7 @@ def pgd_attack(model, x, y, epsilon, alpha, steps, generator=None):
 """,
         },
     },
-    "ex7_10_attack_auc": {
+    "ex9_10_attack_auc": {
         "wrong": {
             "scores by the loss itself (member if the loss is high)": """
 def attack_auc(member_losses, nonmember_losses):
@@ -772,7 +772,7 @@ def attack_auc(member_losses, nonmember_losses):
 """,
         },
     },
-    "ex7_12_model_card": {
+    "ex9_12_model_card": {
         "wrong": {
             "leaves tensors and NumPy numbers in the card": """
 def model_card(name, intended_use, data, metrics_by_group, limitations):

@@ -1,11 +1,11 @@
-"""Wrong and alternative right answers for the exercises of chapter 05_rnn.
+"""Wrong and alternative right answers for the exercises of chapter 06_rnn.
 
 Each wrong answer is a mistake students really make; each must lose its exercise's points without
 costing points elsewhere. Each right answer is written differently from the source solution and
 must earn the points. See docs/authoring.md ("Candidate answers").
 """
 
-# Shared by several answers of Exercise 5.8.
+# Shared by several answers of Exercise 6.8.
 RESIDUAL = """
 class Residual(nn.Module):
     def __init__(self):
@@ -26,7 +26,7 @@ forecaster, forecaster_history = train_forecaster(X_train_f, y_train_f, course.m
 """
 
 CANDIDATES = {
-    "ex5_1_windows": {
+    "ex6_1_windows": {
         "wrong": {
             "Tensor.unfold reached through a saved reference": """
 def make_windows(series, window, horizon=1):
@@ -102,7 +102,7 @@ def make_windows(series, window, horizon=1):
 """,
         },
     },
-    "ex5_2_rnn_cell": {
+    "ex6_2_rnn_cell": {
         "wrong": {
             "torch.rnn_tanh_cell imported under another name": """
 from torch import rnn_tanh_cell as elman_step
@@ -149,7 +149,7 @@ def rnn_cell(x, h, W_ih, W_hh, b_ih, b_hh):
 """,
         },
     },
-    "ex5_3_rnn_forward": {
+    "ex6_3_rnn_forward": {
         "wrong": {
             "nn.RNN under another name, with the weights copied in": """
 from torch.nn import RNN as Recurrent
@@ -243,7 +243,7 @@ def rnn_forward(x, h0, W_ih, W_hh, b_ih, b_hh):
 """,
         },
     },
-    "ex5_4_clip": {
+    "ex6_4_clip": {
         "wrong": {
             "the built-in clip_grad_norm_ imported under another name": """
 from torch.nn.utils import clip_grad_norm_ as builtin_clip
@@ -321,7 +321,7 @@ def clip_grad_norm(parameters, max_norm):
 """,
         },
     },
-    "ex5_6_lstm_cell": {
+    "ex6_6_lstm_cell": {
         "wrong": {
             "torch.lstm_cell imported under another name": """
 from torch import lstm_cell as builtin_step
@@ -388,7 +388,7 @@ def lstm_cell(x, h, c, W_ih, W_hh, b_ih, b_hh):
 """,
         },
     },
-    "ex5_7_gru_cell": {
+    "ex6_7_gru_cell": {
         "wrong": {
             "torch.gru_cell imported under another name": """
 from torch import gru_cell as builtin_step
@@ -456,7 +456,7 @@ def gru_cell(x, h, W_ih, W_hh, b_ih, b_hh):
 """,
         },
     },
-    "ex5_8_forecaster": {
+    "ex6_8_forecaster": {
         "wrong": {
             "builds the model but never trains it": RESIDUAL
             + """
@@ -653,7 +653,7 @@ def train_forecaster(X_train, y_train, generator):
             + TRAIN_IT,
         },
     },
-    "ex5_10_encode_decode": {
+    "ex6_10_encode_decode": {
         "wrong": {
             "position in the sorted vocabulary instead of stoi[ch]": """
 def encode(text, stoi, device=None):
@@ -719,7 +719,7 @@ def decode(ids, itos):
 """,
         },
     },
-    "ex5_11_temperature": {
+    "ex6_11_temperature": {
         "wrong": {
             "samples every row from the first row's distribution": """
 def sample_with_temperature(logits, temperature, generator=None):

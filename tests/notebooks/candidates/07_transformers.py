@@ -1,4 +1,4 @@
-"""Wrong and alternative right answers for the exercises of chapter 06_transformers.
+"""Wrong and alternative right answers for the exercises of chapter 07_transformers.
 
 Each wrong answer is a mistake students really make; each must lose its exercise's points without
 costing points elsewhere. Each right answer is written differently from the source solution and
@@ -6,7 +6,7 @@ must earn the points. See docs/authoring.md ("Candidate answers").
 """
 
 CANDIDATES = {
-    "ex6_1_attention": {
+    "ex7_1_attention": {
         "wrong": {
             "calls the built-in imported under another name": """
 from torch.nn.functional import scaled_dot_product_attention as fused
@@ -100,7 +100,7 @@ def attention(q, k, v, mask=None):
 """,
         },
     },
-    "ex6_2_causal_mask": {
+    "ex7_2_causal_mask": {
         "wrong": {
             "ignores the device argument": """
 def causal_mask(n, device=None):
@@ -136,7 +136,7 @@ def causal_mask(n, device=None):
 """,
         },
     },
-    "ex6_3_padding_mask": {
+    "ex7_3_padding_mask": {
         "wrong": {
             "positions created on the CPU whatever the device of lengths": """
 def padding_mask(lengths, max_len):
@@ -178,7 +178,7 @@ def padding_mask(lengths, max_len):
 """,
         },
     },
-    "ex6_4_multihead": {
+    "ex7_4_multihead": {
         "wrong": {
             "a loop over heads that uses head 0's mask for every head": """
 def multi_head_attention(query, key, value, in_weight, in_bias, out_weight, out_bias,
@@ -301,7 +301,7 @@ def multi_head_attention(query, key, value, in_weight, in_bias, out_weight, out_
 """,
         },
     },
-    "ex6_5_sinusoidal": {
+    "ex7_5_sinusoidal": {
         "wrong": {
             "computed on the CPU whatever the device": """
 def sinusoidal_encoding(max_len, d_model, device=None):
@@ -367,7 +367,7 @@ def sinusoidal_encoding(max_len, d_model, device=None):
 """,
         },
     },
-    "ex6_6_block": {
+    "ex7_6_block": {
         "wrong": {
             "builds its own causal mask instead of using the mask argument": """
 class TransformerBlock(nn.Module):
@@ -491,7 +491,7 @@ class TransformerBlock(nn.Module):
 """,
         },
     },
-    "ex6_8_generate": {
+    "ex7_8_generate": {
         "wrong": {
             "feeds only the last token (a bigram habit)": """
 @torch.no_grad()
@@ -642,7 +642,7 @@ def generate(model, idx, n_new, temperature=0.0, block_size=None, generator=None
 """,
         },
     },
-    "ex6_9_reverse": {
+    "ex7_9_reverse": {
         "wrong": {
             "reversal written by hand in a MiniGPT subclass, nothing trained": """
 class ReverseByHand(MiniGPT):
