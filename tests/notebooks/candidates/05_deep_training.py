@@ -28,11 +28,15 @@ _BN_RIGHT = {
 }
 
 
+def _fill(template: str, right: dict[str, str], changes: dict[str, str]) -> str:
+    """The template with each placeholder replaced: the right answer's text, or a change."""
+    for key, value in {**right, **changes}.items():
+        template = template.replace(key, value)
+    return template
+
+
 def _bn_forward(**changes: str) -> str:
-    source = _BN_FORWARD
-    for key, value in {**_BN_RIGHT, **changes}.items():
-        source = source.replace(key, value)
-    return source
+    return _fill(_BN_FORWARD, _BN_RIGHT, changes)
 
 
 _RESIDUAL = """
@@ -65,10 +69,7 @@ _RESIDUAL_RIGHT = {
 
 
 def _residual(**changes: str) -> str:
-    source = _RESIDUAL
-    for key, value in {**_RESIDUAL_RIGHT, **changes}.items():
-        source = source.replace(key, value)
-    return source
+    return _fill(_RESIDUAL, _RESIDUAL_RIGHT, changes)
 
 
 _PIPELINE = """
@@ -106,10 +107,7 @@ _PIPELINE_RIGHT = {
 
 
 def _pipeline(**changes: str) -> str:
-    source = _PIPELINE
-    for key, value in {**_PIPELINE_RIGHT, **changes}.items():
-        source = source.replace(key, value)
-    return source
+    return _fill(_PIPELINE, _PIPELINE_RIGHT, changes)
 
 
 _RANGE_TEST = """
@@ -140,10 +138,7 @@ _RANGE_RIGHT = {
 
 
 def _range_test(**changes: str) -> str:
-    source = _RANGE_TEST
-    for key, value in {**_RANGE_RIGHT, **changes}.items():
-        source = source.replace(key, value)
-    return source
+    return _fill(_RANGE_TEST, _RANGE_RIGHT, changes)
 
 
 _HALVING = """
@@ -171,10 +166,7 @@ _HALVING_RIGHT = {
 
 
 def _halving(**changes: str) -> str:
-    source = _HALVING
-    for key, value in {**_HALVING_RIGHT, **changes}.items():
-        source = source.replace(key, value)
-    return source
+    return _fill(_HALVING, _HALVING_RIGHT, changes)
 
 
 _TRANSFER = """
@@ -204,10 +196,7 @@ _TRANSFER_RIGHT = {
 
 
 def _transfer(**changes: str) -> str:
-    source = _TRANSFER
-    for key, value in {**_TRANSFER_RIGHT, **changes}.items():
-        source = source.replace(key, value)
-    return source
+    return _fill(_TRANSFER, _TRANSFER_RIGHT, changes)
 
 
 CANDIDATES = {
