@@ -11,11 +11,14 @@ The checkpoint was made by this module::
     python -m course.pretrained            # writes source/05_deep_training/digits04_cnn.pt
     python -m course.pretrained --check    # retrains in memory and compares with the shipped file
 
-Training is deterministic on a CPU: one thread, fixed seeds, a fixed order of examples. With the
-versions pinned in pyproject.toml (torch 2.13.0 on x86-64) it reproduces the shipped file byte
-for byte (``--check`` says so); another PyTorch version or processor can change the last bits of
-the weights, and then the checksum, but not what the network does (its accuracy on the digits
-0-4 stays within a few tenths of a percent).
+Training is deterministic on one machine: one thread, fixed seeds, a fixed order of examples, so
+two runs give the same bytes. Across processors it is not: PyTorch picks its kernels by the
+vector instructions it finds (AVX2, AVX-512), each rounds its sums a little differently, and 30
+epochs of training carry those differences into the weights. The shipped file was made on an AMD
+EPYC; on an Intel Xeon with AVX-512 the same script gives weights about 4% away from it (relative
+Euclidean distance over all parameters), while a different seed lands about 90% away. So
+``--check`` compares what matters: the retrained network must sit within :data:`MAX_DRIFT` of
+the shipped weights and classify every training image the way the shipped one does.
 """
 
 from __future__ import annotations
@@ -38,6 +41,10 @@ SHA256 = "7941af36ff9bdb7d7ff30b80e387a2c2674744520b8c2472f7713aeff27b6ee1"
 # The number of features the backbone gives per image (32 channels on a 2 x 2 grid).
 FEATURES = 128
 SOURCE_CLASSES = (0, 1, 2, 3, 4)
+# How far (relative Euclidean distance over all float tensors of the state dict) a retrained
+# network may sit from the shipped one and still count as the same training: rounding drift across
+# processors moves it a few percent, another seed or recipe most of the way across (see above).
+MAX_DRIFT = 0.25
 SHIPPED = Path(__file__).resolve().parents[1] / "source" / "05_deep_training" / CHECKPOINT
 
 
@@ -150,6 +157,30 @@ def checkpoint_bytes(model: nn.Module) -> bytes:
     return buffer.getvalue()
 
 
+def drift(model: nn.Module, reference: nn.Module) -> float:
+    """Relative Euclidean distance between two state dicts, over all their float tensors."""
+    ours, theirs = model.state_dict(), reference.state_dict()
+    keys = [k for k, v in theirs.items() if v.is_floating_point()]
+    difference = sum(float(((ours[k] - theirs[k]) ** 2).sum()) for k in keys)
+    size = sum(float((theirs[k] ** 2).sum()) for k in keys)
+    return (difference / size) ** 0.5
+
+
+def differences(model: SourceNet, reference: SourceNet) -> list[str]:
+    """Why ``model`` is not the network ``reference`` holds (empty when it is): too far from its
+    weights, or a training image of the digits 0-4 classified differently."""
+    problems = []
+    distance = drift(model, reference)
+    if distance > MAX_DRIFT:
+        problems.append(f"weights {distance:.1%} away from the reference (at most {MAX_DRIFT:.0%})")
+    X, _ = source_data()
+    with torch.no_grad():
+        changed = int((model.eval()(X).argmax(1) != reference.eval()(X).argmax(1)).sum())
+    if changed:
+        problems.append(f"{changed} of {len(X)} training images classified differently")
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare with the shipped file")
@@ -163,9 +194,16 @@ def main(argv: list[str] | None = None) -> int:
         acc = (model(X).argmax(1) == y).float().mean().item()
     print(f"accuracy on the digits 0-4 it was trained on: {acc:.4f}; SHA-256 {digest}")
     if args.check:
-        same = digest == sha256(SHIPPED) == SHA256
-        print("reproduces the shipped checkpoint" if same else "differs from the shipped file")
-        return 0 if same else 1
+        if digest == sha256(SHIPPED) == SHA256:
+            print("reproduces the shipped checkpoint byte for byte")
+            return 0
+        problems = differences(model, load_pretrained(SHIPPED))
+        print(
+            f"not byte for byte (another processor rounds differently): weights "
+            f"{drift(model, load_pretrained(SHIPPED)):.1%} away, "
+            + ("; ".join(problems) if problems else "every training image classified the same")
+        )
+        return 1 if problems else 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
     print(f"wrote {args.out} ({len(data):,} bytes); set SHA256 in course/pretrained.py to it")
