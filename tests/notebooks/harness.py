@@ -8,9 +8,13 @@ chapters exist. Instead, for every chapter, one kernel runs only what the exerci
    must pass), then each candidate answer followed by the test cell, then the source solution again.
 2. With every solution in place, every test cell once more (the baseline: test cells must not
    depend on notebook state that later cells change).
-3. For each wrong answer: the wrong answer, the later solutions that use a name it defines, and all
-   other test cells, which must still pass (a wrong answer must cost only its own exercise's
-   points); then the solution and those later solutions again.
+3. For each wrong answer: the wrong answer, the later solutions that use a name it defines, and the
+   other test cells, which must still pass (a wrong answer must cost only its own
+   exercise's points); then the solution and those later solutions again. The other tests are
+   skipped only when they cannot change: the wrong answer only defines functions and classes
+   (nothing else runs when its cell runs), and no other probe reaches a name it defines, directly
+   or through the solutions and setup cells the probe calls (:func:`reachable`); then its code
+   never runs again, and the kernel differs from the solution's only in names no test reads.
 
 Every test runs as the grader runs it: the test cell's probe in the kernel, with the probe seed
 set as the grader sets it (fresh each run; ``HARNESS_SEED`` fixes it), and its judge, loaded from
@@ -86,6 +90,7 @@ class CandidateResult:
     passed: bool
     message: str | None
     collateral: dict[str, str] = field(default_factory=dict)  # other test ids it made fail
+    cross_checked: list[str] = field(default_factory=list)  # other test ids re-run beside it
     visible: str | None = None  # why the visible checks rejected it (None: they passed)
 
 
@@ -115,6 +120,113 @@ def used_names(source: str) -> set[str]:
     except SyntaxError:
         return set()
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+# Calls that run code or reach modules by a name computed at run time: a cell that makes one may
+# reach any name.
+OPAQUE_CALLS = {"eval", "exec", "get_ipython", "__import__"}
+# Calls that hand out the notebook's namespace. The course's probes and setup cells index it with
+# literal names (``globals().get("numerical_gradient")``) or keyword arguments
+# (``replaced_globals(rnn_cell=...)``), so a cell that makes one reaches every such name too.
+NAMESPACE_CALLS = {"globals", "locals", "vars"}
+
+
+def _calls_nothing(node: ast.AST | None) -> bool:
+    """True when evaluating ``node`` (a default, an annotation, a base class) calls no code."""
+    if node is None:
+        return True
+    forbidden = (ast.Call, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)
+    return not any(isinstance(n, forbidden) for n in ast.walk(node))
+
+
+def _defines_only(node: ast.stmt) -> bool:
+    """True when running the statement only binds names: a plain def or class, an import, a
+    docstring. Decorators, defaults, annotations and class bodies that call anything are not."""
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return all(alias.name != "*" for alias in node.names)  # a star binds names unseen
+    if isinstance(node, ast.Pass):
+        return True
+    if isinstance(node, ast.Expr):
+        return isinstance(node.value, ast.Constant)
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        arguments = node.args
+        evaluated = [*arguments.defaults, *arguments.kw_defaults, node.returns]
+        evaluated += [a.annotation for a in ast.walk(arguments) if isinstance(a, ast.arg)]
+        return not node.decorator_list and all(_calls_nothing(e) for e in evaluated)
+    if isinstance(node, ast.ClassDef):
+        if node.decorator_list or node.keywords:
+            return False
+        if not all(_calls_nothing(b) for b in node.bases):
+            return False
+        for statement in node.body:
+            if isinstance(statement, ast.Assign | ast.AnnAssign):
+                annotation = getattr(statement, "annotation", None)
+                if not (_calls_nothing(statement.value) and _calls_nothing(annotation)):
+                    return False
+            elif not _defines_only(statement):
+                return False
+        return True
+    return False
+
+
+def only_defines(source: str) -> bool:
+    """True when running the cell does nothing but bind names (functions, classes, imports): it
+    changes no object and no state that a later cell could see except through those names."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return True  # a cell that does not parse runs nothing
+    return all(_defines_only(node) for node in tree.body)
+
+
+def _called(tree: ast.AST) -> set[str]:
+    """The plain names this code calls (``f(...)``, not ``obj.f(...)``)."""
+    return {
+        n.func.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
+
+
+def _literal_names(tree: ast.AST) -> set[str]:
+    """String constants that are identifiers, and keyword-argument names."""
+    strings = {
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.isidentifier()
+    }
+    return strings | {n.arg for n in ast.walk(tree) if isinstance(n, ast.keyword) and n.arg}
+
+
+def reachable(probe: str, providers: list[str]) -> set[str] | None:
+    """Every global name the probe can reach when it runs: the names it uses, and, for each
+    provider cell (setup cells and solutions) that defines one of them, the names that cell uses,
+    and so on. Where one of these cells reads the namespace (``globals()``), the literal names
+    and keyword names of them all count too. None when one of them runs code or imports by a
+    computed name (it may reach anything)."""
+    reached = [probe]
+    names = used_names(probe)
+    pending = [(top_level_names(source), source) for source in providers]
+    grew = True
+    while grew:
+        grew = False
+        for defined, source in pending:
+            if source not in reached and defined & names:
+                reached.append(source)
+                names |= used_names(source)
+                grew = True
+    trees = []
+    for source in reached:
+        try:
+            trees.append(ast.parse(source))
+        except SyntaxError:
+            continue
+    called = set().union(*(_called(tree) for tree in trees))
+    if called & OPAQUE_CALLS:
+        return None
+    if called & NAMESPACE_CALLS:
+        names |= set().union(*(_literal_names(tree) for tree in trees))
+    return names
 
 
 def load_candidates(assignment: str) -> dict[str, dict[str, dict[str, str]]]:
@@ -279,23 +391,50 @@ class Harness:
                     f"({message}); a test cell must not depend on state that later cells change"
                 )
 
+    def _providers(self) -> list[str]:
+        """The cells whose definitions a probe can call: setup cells and the solutions."""
+        setup = [
+            c.source
+            for c in self.nb.cells
+            if c.cell_type == "code" and "setup" in c.metadata.get("tags", [])
+        ]
+        return setup + [ex.solution for ex in self.exercises]
+
+    def _reached_by(
+        self, ex: Exercise, wrong: str, reach: dict[str, set[str] | None]
+    ) -> list[Exercise]:
+        """The other (not expensive) exercises whose tests the wrong answer ``wrong`` of ``ex``
+        might change: none when the wrong answer only defines names, the later solutions run with
+        it define nothing else, and no other test can reach a name it defines (then its code never
+        runs after its own cell, and the kernel differs only in names nobody reads); else all."""
+        others = [o for o in self.exercises if o is not ex and not o.expensive]
+        names = top_level_names(wrong) | ex.defined_names
+        isolated = (
+            only_defines(wrong)
+            and all(only_defines(d.solution) for d in self._dependents(ex))
+            and not any(reach[o.test_id] is None or names & reach[o.test_id] for o in others)
+        )
+        return [] if isolated else others
+
     def _dependents(self, ex: Exercise) -> list[Exercise]:
         later = self.exercises[self.exercises.index(ex) + 1 :]
         names = ex.defined_names
         return [other for other in later if names & used_names(other.solution)]
 
     def _cross_check(self, candidates, results: list[CandidateResult]) -> None:
+        providers = self._providers()
+        reach = {ex.test_id: reachable(ex.probe, providers) for ex in self.exercises}
         for result in results:
             if result.kind != "wrong":
                 continue
             ex = next(e for e in self.exercises if e.answer_id == result.exercise)
+            wrong = candidates[ex.answer_id]["wrong"][result.name]
             dependents = self._dependents(ex)
-            self._answer(ex, candidates[ex.answer_id]["wrong"][result.name])
+            self._answer(ex, wrong)
             for other in dependents:
                 self._run(other.solution)
-            for other in self.exercises:
-                if other is ex or other.expensive:
-                    continue
+            for other in self._reached_by(ex, wrong, reach):
+                result.cross_checked.append(other.test_id)
                 passed, message = self._test(other)
                 if not passed:
                     result.collateral[other.test_id] = message or "failed"
