@@ -5,7 +5,8 @@ chapters exist. Instead, for every chapter, one kernel runs only what the exerci
 
 1. In notebook order, for each autograded exercise: the cells tagged ``setup`` and the source
    solutions of earlier exercises, then the exercise's own source solution and test cell (which
-   must pass), then each candidate answer followed by the test cell, then the source solution again.
+   must pass), then the released answer cell as a student first gets it (the stub, which must earn
+   nothing), then each candidate answer followed by the test cell, then the source solution again.
 2. With every solution in place, every test cell once more (the baseline: test cells must not
    depend on notebook state that later cells change).
 3. For each wrong answer: the wrong answer, the later solutions that use a name it defines, and the
@@ -40,7 +41,7 @@ from autograder.feedback import split_hidden
 from autograder.grading import outcome
 from autograder.judging import Judge, judge_cell, load_judges
 from autograder.notebook import grade_id, is_solution, is_test, points
-from autograder.paths import course_root, data_files, source_notebook
+from autograder.paths import course_root, data_files, release_notebook, source_notebook
 from autograder.probing import new_seed, probe_source, stopped_by
 from tests.timeouts import hang_guard
 
@@ -85,7 +86,7 @@ class CandidateResult:
     """What happened to one candidate answer."""
 
     exercise: str
-    kind: str  # "solution", "wrong" or "right"
+    kind: str  # "solution", "stub" (the released answer cell), "wrong" or "right"
     name: str
     passed: bool
     message: str | None
@@ -240,6 +241,16 @@ def load_candidates(assignment: str) -> dict[str, dict[str, dict[str, str]]]:
     return module.CANDIDATES
 
 
+def released_answers(assignment: str, root: Path) -> dict[str, str]:
+    """The answer cells of the chapter's released notebook (the stubs a student starts from), by
+    grade id; {} when the release has not been generated."""
+    path = release_notebook(assignment, root)
+    if not path.is_file():
+        return {}
+    nb = nbformat.read(path, as_version=4)
+    return {grade_id(c): c.source for c in nb.cells if c.cell_type == "code" and is_solution(c)}
+
+
 def exercises(nb: nbformat.NotebookNode) -> list[Exercise]:
     """The autograded exercises of a source notebook, in order (answer cell then its test cell),
     each with its judge."""
@@ -279,6 +290,7 @@ class Harness:
         self.timeout = timeout
         self.seed = int(os.environ.get("HARNESS_SEED") or new_seed())
         self._answers = {ex.answer_id: ex.solution for ex in self.exercises}
+        self.stubs = released_answers(assignment, self.root)
         self._scratch = nbformat.v4.new_notebook()
         self._client: NotebookClient | None = None
 
@@ -368,6 +380,11 @@ class Harness:
                     f"{self.assignment}: the source solution of {ex.answer_id} fails its test "
                     f"in the harness kernel ({message}); does a cell it needs lack the 'setup' tag?"
                 )
+            if ex.answer_id in self.stubs:
+                ok, message = self._answer(ex, self.stubs[ex.answer_id])
+                if ok:
+                    ok, message = self._test(ex)
+                results.append(CandidateResult(ex.answer_id, "stub", "release", ok, message))
             own = candidates.get(ex.answer_id, {})
             for kind in ("wrong", "right"):
                 for name, source in own.get(kind, {}).items():

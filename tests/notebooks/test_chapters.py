@@ -1,7 +1,11 @@
-"""Each chapter, executed for real through the grader: full marks, zero marks, device.
+"""Each chapter, executed for real through the grader: full marks, and the device.
 
 These run every chapter notebook top to bottom in a fresh kernel, exactly as `python -m autograder
-score` does for a student's submission, so they are the slowest tests of the suite. The time each
+score` does for a student's submission, so they are the slowest tests of the suite. An unanswered
+chapter is covered elsewhere without a third run of every notebook: its released notebook runs
+top to bottom in test_release_runs.py, each released answer stub earns nothing through its probe
+and judge in the harness (test_exercises.py), and whole blank submissions go through `grade` in
+the exploit, demo and hub tests. The time each
 chapter took is recorded (printed at the end of the run) but never asserted: a busy machine must
 not fail the suite. The chapter budgets are checked by `make bench` (bench/budgets.py).
 """
@@ -15,12 +19,7 @@ import pytest
 
 from autograder.grading import grade_notebook
 from autograder.notebook import read_notebook
-from autograder.paths import (
-    assignments,
-    data_contents,
-    release_notebook,
-    source_notebook,
-)
+from autograder.paths import assignments, data_contents, source_notebook
 from autograder.score import judge_submission, score_notebook
 from tests.conftest import accelerator
 
@@ -42,16 +41,6 @@ def test_source_scores_full_marks(chapter, record_timing, monkeypatch):
     assert not failures(report), failures(report)
     assert report.max_score >= 10
     assert report.score == report.max_score
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_release_scores_zero_without_crashing(chapter):
-    report = score_notebook(release_notebook(chapter), assignment=chapter)
-    autograded = [c for c in report.cells if c.kind == "autograded"]
-    assert autograded and all(c.passed is False for c in autograded)
-    assert report.score == 0
-    assert report.max_score >= 10
 
 
 @pytest.mark.gpu

@@ -76,6 +76,19 @@ def test_source_solutions_pass_in_harness(chapter):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "chapter", [pytest.param(c, marks=pytest.mark.xdist_group(c)) for c in CHAPTERS]
+)
+def test_the_released_stub_earns_nothing(chapter):
+    """The answer cell as a student first gets it (``raise NotImplementedError()``) scores 0 on
+    its test, through the same probe and judge as grading: a blank submission earns no points."""
+    stubs = {k: r for k, r in harness_results(chapter).items() if r.kind == "stub"}
+    assert len(stubs) == len(chapter_exercises(chapter)), "the release lacks answer cells"
+    earning = [k[0] for k, r in stubs.items() if r.passed]
+    assert not earning, f"the unanswered stub earns the points of {earning}"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("chapter,exercise,kind,name", list(cases()))
 def test_candidate(chapter, exercise, kind, name):
     if kind == "broken":

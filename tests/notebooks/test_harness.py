@@ -105,3 +105,22 @@ def test_the_cross_check_skips_only_what_cannot_change(wrong: str, tmp_path: Pat
     assert result.cross_checked == WRONG[wrong]
     # what it re-ran, it saw fail: a wrong answer that costs 0.2 its points is reported
     assert sorted(result.collateral) == WRONG[wrong]
+
+
+@pytest.mark.slow
+def test_a_released_stub_that_earns_points_is_reported(tmp_path: Path) -> None:
+    root = make_course(tmp_path)
+    nb = read_notebook(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    stubs = {
+        "ex0_1_double": "def double(x):\n    raise NotImplementedError()",
+        # a release that gives the answer away: its "stub" earns the points
+        "ex0_2_scale": "def scale(values):\n    return [3 * v for v in values]",
+    }
+    for cell in nb.cells:
+        if grade_id(cell) in stubs:
+            cell.source = stubs[grade_id(cell)]
+    (root / "release" / ASSIGNMENT).mkdir(parents=True)
+    write_notebook(nb, root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    results = Harness(ASSIGNMENT, root).run({})
+    earned = {r.exercise: r.passed for r in results if r.kind == "stub"}
+    assert earned == {"ex0_1_double": False, "ex0_2_scale": True}
