@@ -71,3 +71,12 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("measured times")
     for what, where, seconds in sorted(TIMINGS):
         terminalreporter.write_line(f"{what:<40} {where:<6} {seconds:7.1f} s")
+
+
+@pytest.fixture(scope="session")
+def demo_term(tmp_path_factory):
+    """The graded demo term of tests/demo_term.py and what it printed; read it, never change it
+    (copy it first, as the formgrader test does)."""
+    from tests.demo_term import build
+
+    return build(tmp_path_factory.mktemp("demo") / "term")

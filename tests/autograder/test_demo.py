@@ -1,6 +1,7 @@
 """`python -m autograder demo`: a small term (8 students, chapter 09_ethics, 6 submissions) built
-once per module, then checked stage by stage: roster, due date, grades, late penalties, feedback
-without hidden tests, nbgrader's export and the reports. The real chapter is graded for real."""
+once per session (tests/demo_term.py), then checked stage by stage: roster, due date, grades, late
+penalties, feedback without hidden tests, nbgrader's export and the reports. The real chapter is
+graded for real."""
 
 from __future__ import annotations
 
@@ -28,40 +29,17 @@ from autograder.demo import (
 from autograder.feedback import BEGIN, END
 from autograder.notebook import grade_id, is_solution, is_test, points, read_notebook
 from autograder.paths import PACKAGE_ROOT
-from autograder.sandbox import Limits
 from autograder.settings import COURSE_ID
-from tests.timeouts import hang_guard
+from tests.demo_term import CHAPTER, STUDENTS, SUBMISSIONS
 
-CHAPTER = "09_ethics"
-STUDENTS = 8
-SUBMISSIONS = 6
-# 09_ethics runs in about 11 s (its longest cell 3 s) when idle. The limits are hang guards for
-# the correct submissions (30 s and 240 s at the default scale of 2, more on a loaded machine);
-# the infinite loop exceeds any limit, and costs one cell limit.
-LIMITS = Limits(cell_timeout=hang_guard(15), notebook_timeout=hang_guard(120))
 SOURCE = read_notebook(PACKAGE_ROOT / "source" / CHAPTER / f"{CHAPTER}.ipynb")
 AUTO_MAX = sum(points(c) for c in SOURCE.cells if is_test(c))
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoResult, list[str]]:
-    """One small demo term, with what it printed."""
-    dest = tmp_path_factory.mktemp("demo") / "term"
-    printed: list[str] = []
-    course_outputs = ("gradebook.db", "submitted", "autograded", "feedback", "grades.csv")
-    before = [(PACKAGE_ROOT / name).exists() for name in course_outputs]
-    result = run_demo(
-        dest,
-        students=STUDENTS,
-        chapters=[CHAPTER],
-        submissions=SUBMISSIONS,
-        workers=2,
-        limits=LIMITS,
-        say=printed.append,
-    )
-    after = [(PACKAGE_ROOT / name).exists() for name in course_outputs]
-    assert after == before, "the demo wrote into the repository's own course directory"
-    return result, printed
+@pytest.fixture
+def demo(demo_term: tuple[DemoResult, list[str]]) -> tuple[DemoResult, list[str]]:
+    """The session's demo term (tests/demo_term.py), with what it printed."""
+    return demo_term
 
 
 def _gradebook(result: DemoResult) -> Gradebook:

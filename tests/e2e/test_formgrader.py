@@ -1,16 +1,19 @@
 """End-to-end: the formgrader shows a class graded by `python -m autograder demo`, a TA enters a
 manual grade for a written answer in a real (headless) browser, and `nbgrader export` has it.
 
-One small demo term (3 students, chapter 09_ethics) is built per module; JupyterLab runs from its
-course directory exactly as the README tells an instructor (`cd demo && jupyter lab`), with its
-own Jupyter user directories. Screenshots go to the test's artifacts folder.
+It uses a copy of the session's demo term (tests/demo_term.py: 8 students, chapter 09_ethics, 6
+submissions, two of them hostile); JupyterLab runs from its course directory exactly as the README
+tells an instructor (`cd demo && jupyter lab`), with its own Jupyter user directories.
+Screenshots go to the test's artifacts folder.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,32 +24,33 @@ import pytest
 from nbgrader.api import Gradebook
 from playwright.sync_api import expect
 
-from autograder.demo import DemoResult, make_roster, run_demo
+from autograder.demo import DemoResult, make_roster
 from autograder.notebook import grade_id, is_written, points, read_notebook
-from autograder.sandbox import Limits
 from autograder.settings import COURSE_ID
+from tests.demo_term import CHAPTER, STUDENTS
 from tests.e2e.server import REPO, Lab, free_port, make_env
 from tests.timeouts import hang_guard
 
-CHAPTER = "09_ethics"
-STUDENTS = 3
-# Hang guards: three submissions, none hostile (the demo adds hostile ones from six on).
-LIMITS = Limits(cell_timeout=hang_guard(30), notebook_timeout=hang_guard(240))
+pytestmark = [
+    # the demo term is built once per session, in the group of the demo's own tests
+    pytest.mark.xdist_group("autograder"),
+]
 VENV_BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
-def term(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
-    """A graded demo term: every student submits; the first two are correct and on time."""
+def term(demo_term: tuple[DemoResult, list[str]], tmp_path_factory) -> DemoResult:
+    """A copy of the session's graded demo term (tests/demo_term.py), which this test changes: a
+    manual grade. Its nbgrader_config.py finds the gradebook and exchange beside itself."""
+    result, _ = demo_term
     dest = tmp_path_factory.mktemp("formgrader") / "demo"
-    return run_demo(
-        dest,
-        students=STUDENTS,
-        chapters=[CHAPTER],
-        submissions=STUDENTS,
-        workers=2,
-        limits=LIMITS,
-        say=lambda line: None,
+    shutil.copytree(result.dest, dest, symlinks=True)
+    return dataclasses.replace(
+        result,
+        dest=dest,
+        roster=dest / result.roster.name,
+        grades=dest / result.grades.name,
+        reports=dest / result.reports.name,
     )
 
 
@@ -128,7 +132,7 @@ def test_formgrader_shows_the_class_and_a_manual_grade_reaches_the_export(
 
     page.goto(f"{formgrader.url}/formgrader/gradebook/{CHAPTER}/{CHAPTER}")
     rows = page.locator("table tbody tr")
-    expect(rows).to_have_count(STUDENTS)
+    expect(rows).to_have_count(len(students))  # one row per submission
     page.screenshot(path=str(artifacts / "formgrader_submissions.png"), full_page=True)
 
     with Gradebook(f"sqlite:///{term.dest / 'gradebook.db'}", COURSE_ID) as gb:
